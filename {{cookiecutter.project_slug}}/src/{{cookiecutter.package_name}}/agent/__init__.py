@@ -1,0 +1,1 @@
+"""The agent: its graph, state, tools and prompts."""

@@ -1,0 +1,63 @@
+"""Tools the agent can call: typed functions whose docstrings the model reads.
+
+The data is a small offline table so that everything runs without a network.
+This is the place to plug in real APIs: keep the signatures and docstrings,
+replace the lookups, and raise `ToolError` with a message the model can act on.
+"""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from langchain_core.tools import BaseTool, ToolException, tool
+
+_CITIES: dict[str, tuple[str, int, str]] = {
+    # city: (IANA time zone, temperature in °C, conditions)
+    "amsterdam": ("Europe/Amsterdam", 11, "light rain"),
+    "berlin": ("Europe/Berlin", 9, "overcast"),
+    "london": ("Europe/London", 12, "drizzle"),
+    "new york": ("America/New_York", 7, "clear skies"),
+    "paris": ("Europe/Paris", 14, "partly cloudy"),
+    "san francisco": ("America/Los_Angeles", 16, "fog clearing to sun"),
+    "sao paulo": ("America/Sao_Paulo", 24, "thunderstorms"),
+    "singapore": ("Asia/Singapore", 31, "humid with showers"),
+    "sydney": ("Australia/Sydney", 22, "sunny"),
+    "tokyo": ("Asia/Tokyo", 13, "clear skies"),
+}
+
+
+class ToolError(ToolException):
+    """A tool failure the model should see and recover from (e.g. an unknown city)."""
+
+
+def _lookup(city: str) -> tuple[str, int, str]:
+    key = " ".join(city.lower().replace("ã", "a").split())
+    if key not in _CITIES:
+        known = ", ".join(name.title() for name in sorted(_CITIES))
+        raise ToolError(f"I have no data for {city!r}. Cities I know: {known}.")
+    return _CITIES[key]
+
+
+@tool
+def get_weather(city: str) -> str:
+    """Get the current weather in a city.
+
+    Args:
+        city: The city name, e.g. "Paris" or "New York".
+    """
+    _, celsius, conditions = _lookup(city)
+    return f"The weather in {city.title()} is {conditions}, {celsius}°C."
+
+
+@tool
+def get_current_time(city: str) -> str:
+    """Get the current local time in a city.
+
+    Args:
+        city: The city name, e.g. "Tokyo" or "San Francisco".
+    """
+    zone, _, _ = _lookup(city)
+    now = datetime.now(UTC).astimezone(ZoneInfo(zone))
+    return f"The local time in {city.title()} is {now:%H:%M} ({zone})."
+
+
+TOOLS: list[BaseTool] = [get_weather, get_current_time]

@@ -1,0 +1,57 @@
+"""User feedback on runs: appended to a local JSONL file and logged as structured JSON.
+
+The log line is what reaches Cloud Logging (and BigQuery through a log sink) in the
+cloud, where the container's file system does not outlive the instance.
+"""
+
+import asyncio
+import json
+import logging
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class FeedbackStore:
+    """Appends feedback records, one JSON object a line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    async def add(
+        self,
+        *,
+        run_id: str,
+        score: float,
+        text: str | None = None,
+        thread_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Store one record and log it; return the record."""
+        record = {
+            "feedback_id": str(uuid.uuid4()),
+            "run_id": run_id,
+            "thread_id": thread_id,
+            "score": score,
+            "text": text,
+            "created_at": datetime.now(UTC).isoformat(),
+        }
+        async with self._lock:
+            await asyncio.to_thread(self._append, json.dumps(record, ensure_ascii=False))
+        logger.info("feedback received", extra={"feedback": record})
+        return record
+
+    def read_all(self) -> list[dict[str, Any]]:
+        """Every stored record, oldest first."""
+        if not self.path.exists():
+            return []
+        with self.path.open(encoding="utf-8") as lines:
+            return [json.loads(line) for line in lines if line.strip()]
+
+    def _append(self, line: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as file:
+            file.write(line + "\n")

@@ -1,0 +1,234 @@
+"""A deterministic chat model that runs offline, so the whole agent works without a cloud.
+
+It is not a language model: it routes by keywords. A tool is called when a word of the
+tool's name (other than verbs such as `get`) appears in the user's message, and its
+string arguments are filled with the place the user named ("in Paris", "for New York"),
+or the last place named earlier in the conversation. After tool results arrive it
+answers with them. It also remembers a name the user gave, which makes multi-turn
+memory easy to see. Replies stream word by word, tool calls as tool-call chunks.
+"""
+
+import asyncio
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+)
+from langchain_core.messages.tool import ToolCall, tool_call_chunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+
+# Words of a tool name that say how, not what ("get_current_time" is about "time").
+_GENERIC_WORDS = {"get", "current", "fetch", "find", "lookup", "read", "the", "a"}
+_PLACE = re.compile(r"\b(?i:in|for|at)\s+((?:[A-Z][\w'-]*)(?:\s+[A-Z][\w'-]*)*)")
+_NAME_GIVEN = re.compile(r"\bmy name is\s+([A-Z][\w'-]*)", re.IGNORECASE)
+_NAME_ASKED = re.compile(r"\bwhat(?:'s| is) my name\b", re.IGNORECASE)
+_TOKEN = re.compile(r"\S+\s*")
+
+
+class LocalChatModel(BaseChatModel):
+    """Deterministic, offline chat model with tool calling and token streaming."""
+
+    token_delay_seconds: float = 0.0
+    """Pause between streamed tokens, to make streaming visible in a browser."""
+
+    model_name: str = "local"
+
+    @property
+    def _llm_type(self) -> str:
+        return "local-deterministic"
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Offer tools to the model, in the OpenAI schema the routing reads."""
+        schemas = [convert_to_openai_tool(tool) for tool in tools]
+        return self.bind(tools=schemas, **kwargs)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        message = respond(messages, kwargs.get("tools", []))
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        for chunk in _chunks(respond(messages, kwargs.get("tools", []))):
+            if self.token_delay_seconds:
+                time.sleep(self.token_delay_seconds)
+            if run_manager and isinstance(chunk.message.content, str):
+                run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
+            yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        for chunk in _chunks(respond(messages, kwargs.get("tools", []))):
+            if self.token_delay_seconds:
+                await asyncio.sleep(self.token_delay_seconds)
+            if run_manager and isinstance(chunk.message.content, str):
+                await run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
+            yield chunk
+
+
+def respond(messages: Sequence[BaseMessage], tools: Sequence[dict[str, Any]]) -> AIMessage:
+    """The whole policy of the local model: the next message for a conversation."""
+    last = messages[-1] if messages else None
+    if isinstance(last, ToolMessage):
+        content = _answer_from_tool_results(messages)
+        return _with_usage(AIMessage(content=content), messages)
+    if not isinstance(last, HumanMessage):
+        return _with_usage(AIMessage(content="How can I help?"), messages)
+
+    text = last.text
+    calls: list[ToolCall] = []
+    for index, schema in enumerate(tools):
+        function = schema["function"]
+        if not _mentions(text, function["name"]):
+            continue
+        args = _arguments(function.get("parameters", {}), messages)
+        if args is None:
+            return _with_usage(AIMessage(content=_which_place(function)), messages)
+        call_id = f"call_{len(messages)}_{index}"
+        calls.append(ToolCall(name=function["name"], args=args, id=call_id))
+    if calls:
+        return _with_usage(AIMessage(content="", tool_calls=calls), messages)
+    return _with_usage(AIMessage(content=_chat_reply(text, messages, tools)), messages)
+
+
+def _mentions(text: str, tool_name: str) -> bool:
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    topics = [w for w in tool_name.lower().split("_") if w not in _GENERIC_WORDS]
+    return any(topic in words for topic in topics)
+
+
+def _arguments(
+    parameters: dict[str, Any], messages: Sequence[BaseMessage]
+) -> dict[str, Any] | None:
+    """Fill string parameters with the most recently named place; None if unknown."""
+    args: dict[str, Any] = {}
+    for name, spec in parameters.get("properties", {}).items():
+        if spec.get("type") != "string":
+            continue
+        place = _last_place(messages)
+        if place is None:
+            if name in parameters.get("required", []):
+                return None
+            continue
+        args[name] = place
+    return args
+
+
+def _last_place(messages: Sequence[BaseMessage]) -> str | None:
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            found = _PLACE.findall(message.text)
+            if found:
+                return str(found[-1])
+    return None
+
+
+def _which_place(function: dict[str, Any]) -> str:
+    return f"Which place do you mean? I need one to use {function['name']}."
+
+
+def _answer_from_tool_results(messages: Sequence[BaseMessage]) -> str:
+    results: list[ToolMessage] = []
+    for message in reversed(messages):
+        if not isinstance(message, ToolMessage):
+            break
+        results.insert(0, message)
+    found = " ".join(m.text for m in results if m.status != "error")
+    failed = " ".join(m.text for m in results if m.status == "error")
+    if not failed:
+        return f"Here is what I found: {found}"
+    return f"Sorry, I could not get everything. {failed} {found}".strip()
+
+
+def _chat_reply(
+    text: str, messages: Sequence[BaseMessage], tools: Sequence[dict[str, Any]]
+) -> str:
+    given = _NAME_GIVEN.search(text)
+    if given:
+        return f"Nice to meet you, {given.group(1)}!"
+    if _NAME_ASKED.search(text):
+        for message in reversed(messages[:-1]):
+            if isinstance(message, HumanMessage):
+                earlier = _NAME_GIVEN.search(message.text)
+                if earlier:
+                    return f"Your name is {earlier.group(1)}."
+        return "You have not told me your name yet."
+    topics = ", ".join(tool["function"]["name"] for tool in tools) or "conversation"
+    return (
+        "I am the offline local model, so my answers are scripted. "
+        f"I can help with: {topics}. "
+        'Try "What is the weather in Paris?"'
+    )
+
+
+def _with_usage(message: AIMessage, prompt: Sequence[BaseMessage]) -> AIMessage:
+    """Attach token counts (words, for the local model) like a real provider does."""
+    input_tokens = sum(len(m.text.split()) for m in prompt)
+    output_tokens = len(message.text.split()) + sum(
+        len(json.dumps(call["args"]).split()) + 1 for call in message.tool_calls
+    )
+    message.usage_metadata = {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "total_tokens": input_tokens + output_tokens,
+    }
+    message.response_metadata = {"model_name": "local", "finish_reason": "stop"}
+    return message
+
+
+def _chunks(message: AIMessage) -> Iterator[ChatGenerationChunk]:
+    """Split a finished message into the chunks a streaming provider would send."""
+    for token in _TOKEN.findall(message.text):
+        yield ChatGenerationChunk(message=AIMessageChunk(content=token))
+    calls = [
+        tool_call_chunk(
+            name=call["name"], args=json.dumps(call["args"]), id=call["id"], index=i
+        )
+        for i, call in enumerate(message.tool_calls)
+    ]
+    yield ChatGenerationChunk(
+        message=AIMessageChunk(
+            content="",
+            tool_call_chunks=calls,
+            usage_metadata=message.usage_metadata,
+            response_metadata=message.response_metadata,
+            chunk_position="last",
+        )
+    )

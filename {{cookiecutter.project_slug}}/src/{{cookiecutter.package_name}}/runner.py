@@ -1,0 +1,289 @@
+"""The one place that runs the agent, for every entry point (HTTP API, eval, ...).
+
+A run takes one user message on a thread (a conversation kept by the checkpointer)
+and produces a stream of events: tokens, tool calls, tool results, then exactly one
+`RunCompleted` or `RunFailed`. `invoke` is the same stream, collected.
+"""
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.errors import GraphRecursionError
+from langgraph.graph.state import CompiledStateGraph
+
+from .agent.prompts import Prompt
+from .agent.state import AgentState
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of the reply, as the model streams it."""
+
+    event: ClassVar[str] = "token"
+    content: str
+
+
+@dataclass(frozen=True)
+class ToolCallStarted:
+    """The model asked for a tool."""
+
+    event: ClassVar[str] = "tool_call"
+    id: str
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """A tool answered (or failed in a way the model is told about)."""
+
+    event: ClassVar[str] = "tool_result"
+    tool_call_id: str
+    name: str
+    content: str
+    is_error: bool
+
+
+@dataclass(frozen=True)
+class RunCompleted:
+    """The run finished; the reply is the agent's last message."""
+
+    event: ClassVar[str] = "final"
+    thread_id: str
+    run_id: str
+    reply: str
+    tool_calls: list[dict[str, Any]]
+    prompt_version: str
+    model: str
+    usage: dict[str, int]
+    latency_ms: int
+
+
+@dataclass(frozen=True)
+class RunFailed:
+    """The run stopped on an error; the thread keeps what was saved before it."""
+
+    event: ClassVar[str] = "error"
+    code: str
+    message: str
+    thread_id: str
+    run_id: str
+
+
+RunEvent = Token | ToolCallStarted | ToolResult | RunCompleted | RunFailed
+
+
+def event_data(event: RunEvent) -> dict[str, Any]:
+    """An event's fields, ready for JSON."""
+    return asdict(event)
+
+
+class RunnerError(Exception):
+    """A request the runner refuses before running anything."""
+
+    code: ClassVar[str] = "invalid_request"
+
+
+class InvalidMessageError(RunnerError):
+    """The user message is empty or too long."""
+
+    code = "invalid_message"
+
+
+class ThreadNotFoundError(RunnerError):
+    """No conversation has this thread id."""
+
+    code = "thread_not_found"
+
+
+class ThreadBusyError(RunnerError):
+    """Another run is still going on this thread."""
+
+    code = "thread_busy"
+
+
+class RunFailedError(Exception):
+    """`invoke` could not finish the run."""
+
+    def __init__(self, failure: RunFailed) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """A validated request for a run: what `stream` executes."""
+
+    message: str
+    thread_id: str
+    run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+class AgentRunner:
+    """Runs the compiled graph with its checkpointer, one thread at a time per thread."""
+
+    def __init__(
+        self,
+        graph: CompiledStateGraph[AgentState],
+        *,
+        prompt: Prompt,
+        model_name: str,
+        max_message_chars: int,
+        max_steps: int,
+    ) -> None:
+        self.graph = graph
+        self.prompt = prompt
+        self.model_name = model_name
+        self.max_message_chars = max_message_chars
+        self.max_steps = max_steps
+        # Runs in flight, by thread. One process only: see docs/design-decisions.md.
+        self._active_threads: set[str] = set()
+
+    async def prepare(self, message: str, thread_id: str | None) -> RunRequest:
+        """Validate a request; a missing thread id starts a new conversation."""
+        if not message.strip():
+            raise InvalidMessageError("message must not be empty")
+        if len(message) > self.max_message_chars:
+            raise InvalidMessageError(
+                f"message is {len(message)} characters; the limit is "
+                f"{self.max_message_chars} (MAX_MESSAGE_CHARS)"
+            )
+        if thread_id is None:
+            return RunRequest(message=message, thread_id=str(uuid.uuid4()))
+        if not await self.thread_exists(thread_id):
+            raise ThreadNotFoundError(
+                f"thread {thread_id!r} does not exist; omit thread_id to start one"
+            )
+        if thread_id in self._active_threads:
+            raise ThreadBusyError(f"thread {thread_id!r} is already running; retry later")
+        return RunRequest(message=message, thread_id=thread_id)
+
+    async def stream(self, request: RunRequest) -> AsyncIterator[RunEvent]:
+        """Run the agent on one message and yield what happens, ending in one
+        `RunCompleted` or `RunFailed`."""
+        if request.thread_id in self._active_threads:
+            yield self._failed(request, "thread_busy", "thread is already running")
+            return
+        self._active_threads.add(request.thread_id)
+        try:
+            async for event in self._run(request):
+                yield event
+        finally:
+            self._active_threads.discard(request.thread_id)
+
+    async def invoke(self, message: str, thread_id: str | None = None) -> RunCompleted:
+        """Run to the end and return the reply; raise `RunFailedError` on failure."""
+        request = await self.prepare(message, thread_id)
+        async for event in self.stream(request):
+            if isinstance(event, RunFailed):
+                raise RunFailedError(event)
+            if isinstance(event, RunCompleted):
+                return event
+        raise AssertionError("a run always ends with RunCompleted or RunFailed")
+
+    async def thread_exists(self, thread_id: str) -> bool:
+        """Whether a conversation with this id has been saved."""
+        return await self.history(thread_id) is not None
+
+    async def history(self, thread_id: str) -> list[BaseMessage] | None:
+        """A thread's messages in order, or None if the thread does not exist."""
+        snapshot = await self.graph.aget_state(_thread_config(thread_id))
+        if snapshot.created_at is None:
+            return None
+        messages: list[BaseMessage] = snapshot.values.get("messages", [])
+        return messages
+
+    async def run_exists(self, run_id: str, thread_id: str | None = None) -> bool:
+        """Whether a run with this id has been checkpointed (on the thread, if given)."""
+        checkpointer = self.graph.checkpointer
+        if not isinstance(checkpointer, BaseCheckpointSaver):
+            return False
+        config = _thread_config(thread_id) if thread_id else None
+        async for _ in checkpointer.alist(config, filter={"run_id": run_id}, limit=1):
+            return True
+        return False
+
+    async def _run(self, request: RunRequest) -> AsyncIterator[RunEvent]:
+        started = time.perf_counter()
+        config = _thread_config(request.thread_id)
+        config.update(
+            run_id=uuid.UUID(request.run_id),
+            recursion_limit=self.max_steps,
+            metadata={"run_id": request.run_id, "prompt_version": self.prompt.ref},
+        )
+        reply, calls, usage = "", [], {"input_tokens": 0, "output_tokens": 0}
+        try:
+            async for mode, chunk in self.graph.astream(
+                {"messages": [HumanMessage(request.message)]},
+                config,
+                stream_mode=["messages", "updates"],
+            ):
+                if mode == "messages":
+                    message, metadata = chunk
+                    if isinstance(message, AIMessageChunk) and message.text:
+                        if metadata.get("langgraph_node") == "agent":
+                            yield Token(message.text)
+                    continue
+                for update in chunk.values():
+                    for message in (update or {}).get("messages", []):
+                        if isinstance(message, AIMessage):
+                            _add_usage(usage, message)
+                            reply = message.text
+                            for call in message.tool_calls:
+                                calls.append({"id": call["id"], "name": call["name"], "args": call["args"]})
+                                yield ToolCallStarted(id=call["id"] or "", name=call["name"], args=call["args"])
+                        elif isinstance(message, ToolMessage):
+                            yield ToolResult(
+                                tool_call_id=message.tool_call_id,
+                                name=message.name or "",
+                                content=message.text,
+                                is_error=message.status == "error",
+                            )
+        except GraphRecursionError:
+            yield self._failed(
+                request,
+                "agent_step_limit",
+                f"the agent did not finish within {self.max_steps} steps (MAX_AGENT_STEPS)",
+            )
+            return
+        except Exception as error:
+            logger.exception("run %s on thread %s failed", request.run_id, request.thread_id)
+            yield self._failed(
+                request,
+                "run_failed",
+                f"the agent failed ({type(error).__name__}); see the server log for run {request.run_id}",
+            )
+            return
+        yield RunCompleted(
+            thread_id=request.thread_id,
+            run_id=request.run_id,
+            reply=reply,
+            tool_calls=calls,
+            prompt_version=self.prompt.ref,
+            model=self.model_name,
+            usage={**usage, "total_tokens": usage["input_tokens"] + usage["output_tokens"]},
+            latency_ms=round((time.perf_counter() - started) * 1000),
+        )
+
+    @staticmethod
+    def _failed(request: RunRequest, code: str, message: str) -> RunFailed:
+        return RunFailed(code=code, message=message, thread_id=request.thread_id, run_id=request.run_id)
+
+
+def _thread_config(thread_id: str) -> RunnableConfig:
+    return {"configurable": {"thread_id": thread_id}}
+
+
+def _add_usage(usage: dict[str, int], message: AIMessage) -> None:
+    if message.usage_metadata:
+        usage["input_tokens"] += message.usage_metadata["input_tokens"]
+        usage["output_tokens"] += message.usage_metadata["output_tokens"]

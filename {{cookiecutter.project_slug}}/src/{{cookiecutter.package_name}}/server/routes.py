@@ -1,0 +1,114 @@
+"""The native API: routes translate HTTP into one runner call each."""
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from sse_starlette import EventSourceResponse
+
+from ..feedback import FeedbackStore
+from ..runner import AgentRunner, RunEvent, RunFailedError, RunRequest, event_data
+from .errors import ApiError, error_response
+from .schemas import (
+    FeedbackInput,
+    FeedbackOutput,
+    InvokeOutput,
+    RunInput,
+    ThreadId,
+    ThreadOutput,
+    message_out,
+)
+
+router = APIRouter()
+
+
+def get_runner(request: Request) -> AgentRunner:
+    runner: AgentRunner = request.app.state.runner
+    return runner
+
+
+def get_feedback_store(request: Request) -> FeedbackStore:
+    store: FeedbackStore = request.app.state.feedback
+    return store
+
+
+Runner = Annotated[AgentRunner, Depends(get_runner)]
+
+# Upstream failures are not the client's fault: 502 for a failed model or tool,
+# 504 when the agent loops past its step limit.
+_FAILURE_STATUS = {"agent_step_limit": 504}
+
+
+@router.post("/invoke", response_model=InvokeOutput, tags=["agent"])
+async def invoke(body: RunInput, runner: Runner) -> Any:
+    """Run the agent on one message and answer when it is done."""
+    try:
+        return event_data(await runner.invoke(body.message, body.thread_id))
+    except RunFailedError as failed:
+        failure = failed.failure
+        status = _FAILURE_STATUS.get(failure.code, 502)
+        return error_response(status, failure.code, failure.message)
+
+
+@router.post("/stream", tags=["agent"])
+async def stream(body: RunInput, runner: Runner) -> EventSourceResponse:
+    """Run the agent and stream Server-Sent Events: `metadata`, then `token`,
+    `tool_call` and `tool_result` as they happen, then `final` or `error`."""
+    request = await runner.prepare(body.message, body.thread_id)
+    return EventSourceResponse(_sse(runner, request))
+
+
+async def _sse(runner: AgentRunner, request: RunRequest) -> AsyncIterator[dict[str, str]]:
+    metadata = {"thread_id": request.thread_id, "run_id": request.run_id}
+    yield {"event": "metadata", "data": json.dumps(metadata)}
+    event: RunEvent
+    async for event in runner.stream(request):
+        yield {"event": event.event, "data": json.dumps(event_data(event), ensure_ascii=False)}
+
+
+@router.get("/threads/{thread_id}", response_model=ThreadOutput, tags=["agent"])
+async def thread_history(
+    thread_id: Annotated[ThreadId, Path()], runner: Runner
+) -> ThreadOutput:
+    """A conversation's messages, oldest first."""
+    messages = await runner.history(thread_id)
+    if messages is None:
+        raise ApiError(404, "thread_not_found", f"thread {thread_id!r} does not exist")
+    return ThreadOutput(thread_id=thread_id, messages=[message_out(m) for m in messages])
+
+
+@router.post("/feedback", response_model=FeedbackOutput, status_code=201, tags=["feedback"])
+async def feedback(
+    body: FeedbackInput,
+    runner: Runner,
+    store: Annotated[FeedbackStore, Depends(get_feedback_store)],
+) -> Any:
+    """Rate a run (1 = thumbs up, 0 = thumbs down), with an optional comment."""
+    if not await runner.run_exists(body.run_id, body.thread_id):
+        where = f" on thread {body.thread_id!r}" if body.thread_id else ""
+        raise ApiError(404, "run_not_found", f"run {body.run_id!r} does not exist{where}")
+    return await store.add(**body.model_dump())
+
+
+@router.get("/healthz", tags=["ops"])
+async def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["ops"], response_model=None)
+async def readyz(runner: Runner) -> dict[str, str] | JSONResponse:
+    """The graph and its checkpointer answer: safe to send traffic."""
+    try:
+        await runner.thread_exists("readiness-probe")
+    except Exception as error:  # any failure means "not ready", with the reason
+        return error_response(503, "not_ready", f"checkpointer unavailable: {error}")
+    return {"status": "ready"}
+
+
+@router.get("/", include_in_schema=False)
+async def index() -> RedirectResponse:
+    """The interactive API docs, until a playground page is served here."""
+    return RedirectResponse("/docs")

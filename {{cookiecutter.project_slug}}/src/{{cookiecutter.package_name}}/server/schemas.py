@@ -1,0 +1,85 @@
+"""The native API's request and response bodies."""
+
+from typing import Annotated, Any, Literal
+
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from pydantic import BaseModel, Field
+
+ThreadId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="A conversation's id (letters, digits and . _ : -).",
+    ),
+]
+
+
+class RunInput(BaseModel):
+    """A user message for `/invoke` and `/stream`."""
+
+    message: str = Field(description="The user's message.")
+    thread_id: ThreadId | None = None
+
+
+class InvokeOutput(BaseModel):
+    """The finished run."""
+
+    thread_id: str
+    run_id: str
+    reply: str
+    tool_calls: list[dict[str, Any]]
+    prompt_version: str
+    model: str
+    usage: dict[str, int]
+    latency_ms: int
+
+
+class Message(BaseModel):
+    """One message of a thread, in the roles chat clients use."""
+
+    id: str | None
+    role: Literal["user", "assistant", "tool", "system"]
+    content: str
+    tool_calls: list[dict[str, Any]] = []
+    tool_call_id: str | None = None
+    name: str | None = None
+
+
+class ThreadOutput(BaseModel):
+    """A thread's history, oldest message first."""
+
+    thread_id: str
+    messages: list[Message]
+
+
+class FeedbackInput(BaseModel):
+    """A user's rating of one run."""
+
+    run_id: str = Field(min_length=1, max_length=64)
+    score: float = Field(ge=0.0, le=1.0, description="1 = thumbs up, 0 = thumbs down.")
+    text: str | None = Field(default=None, max_length=4000)
+    thread_id: ThreadId | None = None
+
+
+class FeedbackOutput(BaseModel):
+    """The stored feedback record's id."""
+
+    feedback_id: str
+    run_id: str
+
+
+_ROLES = {"human": "user", "ai": "assistant", "tool": "tool", "system": "system"}
+
+
+def message_out(message: BaseMessage) -> Message:
+    """A LangChain message as the API shows it."""
+    out = Message(id=message.id, role=_ROLES.get(message.type, "user"), content=message.text)  # type: ignore[arg-type]
+    if isinstance(message, AIMessage):
+        out.tool_calls = [
+            {"id": c["id"], "name": c["name"], "args": c["args"]} for c in message.tool_calls
+        ]
+    if isinstance(message, ToolMessage):
+        out.tool_call_id, out.name = message.tool_call_id, message.name
+    return out

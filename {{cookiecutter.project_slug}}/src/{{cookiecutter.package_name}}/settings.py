@@ -1,0 +1,71 @@
+"""Every runtime knob of the agent, read once from the environment and `.env`."""
+
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+AGENT_NAME = {{ cookiecutter.project_slug | tojson }}
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field maps to the upper-case environment variable.
+
+    `.env.example` documents each variable; the defaults run fully offline.
+    """
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["local", "staging", "prod"] = "local"
+
+    # Model. `local` is a deterministic offline model; `vertex` is Gemini on Vertex AI.
+    model_provider: Literal["local", "vertex"] = "local"
+    model_name: str = Field({{ cookiecutter.model_name | tojson }}, min_length=1)
+    model_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    model_timeout_seconds: float = Field(60.0, gt=0)
+    model_max_retries: int = Field(2, ge=0, le=10)
+    google_cloud_project: str | None = None
+    google_cloud_location: str = {{ cookiecutter.gcp_region | tojson }}
+    # Overrides the Vertex AI endpoint (private endpoints, proxies, protocol fakes).
+    vertex_base_url: str | None = None
+    # Pauses between streamed tokens of the local model, so streaming is visible.
+    local_model_token_delay_ms: int = Field(0, ge=0, le=1000)
+
+    # Agent.
+    system_prompt_version: str = Field("v1", pattern=r"^[A-Za-z0-9_.-]+$")
+    max_agent_steps: int = Field(12, ge=2, le=100)
+    max_message_chars: int = Field(8000, ge=1)
+
+    # Persistence. SQLite under `data_dir` unless DATABASE_URL names a PostgreSQL.
+    data_dir: Path = Path(".data")
+    database_url: SecretStr | None = None
+    database_pool_size: int = Field(10, ge=1, le=100)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _vertex_needs_a_project(self) -> Self:
+        if self.model_provider == "vertex" and not self.google_cloud_project:
+            raise ValueError(
+                "MODEL_PROVIDER=vertex needs GOOGLE_CLOUD_PROJECT: set it to the "
+                "project that has the Vertex AI API enabled"
+            )
+        return self
+
+    @property
+    def active_model(self) -> str:
+        """The model that answers: the Gemini model name, or `local`."""
+        return self.model_name if self.model_provider == "vertex" else "local"
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Where the SQLite checkpointer keeps conversations."""
+        return self.data_dir / "checkpoints.sqlite"
+
+    @property
+    def feedback_path(self) -> Path:
+        """Where feedback is appended, one JSON object a line."""
+        return self.data_dir / "feedback.jsonl"
