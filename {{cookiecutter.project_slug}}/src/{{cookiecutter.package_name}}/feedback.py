@@ -40,7 +40,9 @@ class FeedbackStore:
             "created_at": datetime.now(UTC).isoformat(),
         }
         async with self._lock:
-            await asyncio.to_thread(self._append, json.dumps(record, ensure_ascii=False))
+            await asyncio.to_thread(
+                self._append, json.dumps(record, ensure_ascii=False)
+            )
         logger.info("feedback received", extra={"feedback": record})
         return record
 

@@ -1,4 +1,4 @@
-"""A deterministic chat model that runs offline, so the whole agent works without a cloud.
+"""A deterministic chat model, so the whole agent runs offline.
 
 It is not a language model: it routes by keywords. A tool is called when a word of the
 tool's name (other than verbs such as `get`) appears in the user's message, and its
@@ -103,7 +103,9 @@ class LocalChatModel(BaseChatModel):
             yield chunk
 
 
-def respond(messages: Sequence[BaseMessage], tools: Sequence[dict[str, Any]]) -> AIMessage:
+def respond(
+    messages: Sequence[BaseMessage], tools: Sequence[dict[str, Any]]
+) -> AIMessage:
     """The whole policy of the local model: the next message for a conversation."""
     last = messages[-1] if messages else None
     if isinstance(last, ToolMessage):

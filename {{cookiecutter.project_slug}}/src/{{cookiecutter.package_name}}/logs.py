@@ -1,4 +1,4 @@
-"""Structured JSON logs with the field names Cloud Logging reads (`severity`, `message`)."""
+"""Structured JSON logs, with the field names Cloud Logging reads."""
 
 import logging
 import sys

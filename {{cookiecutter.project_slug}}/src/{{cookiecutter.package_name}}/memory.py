@@ -16,7 +16,9 @@ async def checkpointer_from_settings(
     """Open the checkpointer for the app's lifetime: PostgreSQL if DATABASE_URL is set,
     else a SQLite file under DATA_DIR. Tables are created on first use."""
     if settings.database_url is not None:
-        async with _postgres(settings.database_url.get_secret_value(), settings) as saver:
+        async with _postgres(
+            settings.database_url.get_secret_value(), settings
+        ) as saver:
             yield saver
         return
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -26,14 +28,20 @@ async def checkpointer_from_settings(
 
 
 @asynccontextmanager
-async def _postgres(url: str, settings: Settings) -> AsyncIterator[BaseCheckpointSaver[str]]:
+async def _postgres(
+    url: str, settings: Settings
+) -> AsyncIterator[BaseCheckpointSaver[str]]:
     # Imported lazily: only deployments with DATABASE_URL need psycopg loaded.
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
     from psycopg.rows import dict_row
     from psycopg_pool import AsyncConnectionPool
 
     # The settings LangGraph's saver requires of every pooled connection.
-    connection_kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+    connection_kwargs = {
+        "autocommit": True,
+        "prepare_threshold": 0,
+        "row_factory": dict_row,
+    }
     async with AsyncConnectionPool(
         url,
         max_size=settings.database_pool_size,

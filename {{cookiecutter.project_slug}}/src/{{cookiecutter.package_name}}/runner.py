@@ -8,11 +8,17 @@ and produces a stream of events: tokens, tool calls, tool results, then exactly 
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+)
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.errors import GraphRecursionError
@@ -129,7 +135,7 @@ class RunRequest:
 
 
 class AgentRunner:
-    """Runs the compiled graph with its checkpointer, one thread at a time per thread."""
+    """Runs the compiled graph with its checkpointer; one run at a time per thread."""
 
     def __init__(
         self,
@@ -164,7 +170,9 @@ class AgentRunner:
                 f"thread {thread_id!r} does not exist; omit thread_id to start one"
             )
         if thread_id in self._active_threads:
-            raise ThreadBusyError(f"thread {thread_id!r} is already running; retry later")
+            raise ThreadBusyError(
+                f"thread {thread_id!r} is already running; retry later"
+            )
         return RunRequest(message=message, thread_id=thread_id)
 
     async def stream(self, request: RunRequest) -> AsyncIterator[RunEvent]:
@@ -203,7 +211,7 @@ class AgentRunner:
         return messages
 
     async def run_exists(self, run_id: str, thread_id: str | None = None) -> bool:
-        """Whether a run with this id has been checkpointed (on the thread, if given)."""
+        """Whether a run with this id was checkpointed (on the thread, if given)."""
         checkpointer = self.graph.checkpointer
         if not isinstance(checkpointer, BaseCheckpointSaver):
             return False
@@ -214,76 +222,105 @@ class AgentRunner:
 
     async def _run(self, request: RunRequest) -> AsyncIterator[RunEvent]:
         started = time.perf_counter()
-        config = _thread_config(request.thread_id)
-        config.update(
-            run_id=uuid.UUID(request.run_id),
-            recursion_limit=self.max_steps,
-            metadata={"run_id": request.run_id, "prompt_version": self.prompt.ref},
-        )
-        reply, calls, usage = "", [], {"input_tokens": 0, "output_tokens": 0}
+        config: RunnableConfig = {
+            "configurable": {"thread_id": request.thread_id},
+            "run_id": uuid.UUID(request.run_id),
+            "recursion_limit": self.max_steps,
+            # Saved with every checkpoint: feedback finds runs by it.
+            "metadata": {"run_id": request.run_id, "prompt_version": self.prompt.ref},
+        }
+        transcript = _Transcript()
         try:
             async for mode, chunk in self.graph.astream(
                 {"messages": [HumanMessage(request.message)]},
                 config,
                 stream_mode=["messages", "updates"],
             ):
-                if mode == "messages":
-                    message, metadata = chunk
-                    if isinstance(message, AIMessageChunk) and message.text:
-                        if metadata.get("langgraph_node") == "agent":
-                            yield Token(message.text)
-                    continue
-                for update in chunk.values():
-                    for message in (update or {}).get("messages", []):
-                        if isinstance(message, AIMessage):
-                            _add_usage(usage, message)
-                            reply = message.text
-                            for call in message.tool_calls:
-                                calls.append({"id": call["id"], "name": call["name"], "args": call["args"]})
-                                yield ToolCallStarted(id=call["id"] or "", name=call["name"], args=call["args"])
-                        elif isinstance(message, ToolMessage):
-                            yield ToolResult(
-                                tool_call_id=message.tool_call_id,
-                                name=message.name or "",
-                                content=message.text,
-                                is_error=message.status == "error",
-                            )
+                for event in transcript.events(mode, chunk):
+                    yield event
         except GraphRecursionError:
-            yield self._failed(
-                request,
-                "agent_step_limit",
-                f"the agent did not finish within {self.max_steps} steps (MAX_AGENT_STEPS)",
-            )
+            limit = f"{self.max_steps} steps (MAX_AGENT_STEPS)"
+            message = f"the agent did not finish within {limit}"
+            yield self._failed(request, "agent_step_limit", message)
             return
         except Exception as error:
-            logger.exception("run %s on thread %s failed", request.run_id, request.thread_id)
-            yield self._failed(
-                request,
-                "run_failed",
-                f"the agent failed ({type(error).__name__}); see the server log for run {request.run_id}",
+            logger.exception("run %s failed", request.run_id)
+            message = (
+                f"the agent failed ({type(error).__name__}); "
+                f"see the server log for run {request.run_id}"
             )
+            yield self._failed(request, "run_failed", message)
             return
         yield RunCompleted(
             thread_id=request.thread_id,
             run_id=request.run_id,
-            reply=reply,
-            tool_calls=calls,
+            reply=transcript.reply,
+            tool_calls=transcript.tool_calls,
             prompt_version=self.prompt.ref,
             model=self.model_name,
-            usage={**usage, "total_tokens": usage["input_tokens"] + usage["output_tokens"]},
+            usage=transcript.usage(),
             latency_ms=round((time.perf_counter() - started) * 1000),
         )
 
     @staticmethod
     def _failed(request: RunRequest, code: str, message: str) -> RunFailed:
-        return RunFailed(code=code, message=message, thread_id=request.thread_id, run_id=request.run_id)
+        return RunFailed(
+            code=code,
+            message=message,
+            thread_id=request.thread_id,
+            run_id=request.run_id,
+        )
 
 
 def _thread_config(thread_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": thread_id}}
 
 
-def _add_usage(usage: dict[str, int], message: AIMessage) -> None:
-    if message.usage_metadata:
-        usage["input_tokens"] += message.usage_metadata["input_tokens"]
-        usage["output_tokens"] += message.usage_metadata["output_tokens"]
+@dataclass
+class _Transcript:
+    """Turns LangGraph's stream into run events, keeping what the final event needs."""
+
+    reply: str = ""
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def events(self, mode: str, chunk: Any) -> Iterator[RunEvent]:
+        if mode == "messages":
+            # Tokens as the model streams them; only the agent node's model talks.
+            message, metadata = chunk
+            from_agent = metadata.get("langgraph_node") == "agent"
+            if from_agent and isinstance(message, AIMessageChunk) and message.text:
+                yield Token(message.text)
+            return
+        # "updates": whole messages once each node finishes.
+        for update in chunk.values():
+            for message in (update or {}).get("messages", []):
+                if isinstance(message, AIMessage):
+                    yield from self._model_turn(message)
+                elif isinstance(message, ToolMessage):
+                    yield ToolResult(
+                        tool_call_id=message.tool_call_id,
+                        name=message.name or "",
+                        content=message.text,
+                        is_error=message.status == "error",
+                    )
+
+    def _model_turn(self, message: AIMessage) -> Iterator[RunEvent]:
+        self.reply = message.text
+        if message.usage_metadata:
+            self.input_tokens += message.usage_metadata["input_tokens"]
+            self.output_tokens += message.usage_metadata["output_tokens"]
+        for call in message.tool_calls:
+            started = ToolCallStarted(
+                id=call["id"] or "", name=call["name"], args=call["args"]
+            )
+            self.tool_calls.append(event_data(started))
+            yield started
+
+    def usage(self) -> dict[str, int]:
+        return {
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "total_tokens": self.input_tokens + self.output_tokens,
+        }

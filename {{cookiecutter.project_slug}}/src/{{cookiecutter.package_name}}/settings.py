@@ -16,10 +16,11 @@ class Settings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
     )
-
-    environment: Literal["local", "staging", "prod"] = "local"
 
     # Model. `local` is a deterministic offline model; `vertex` is Gemini on Vertex AI.
     model_provider: Literal["local", "vertex"] = "local"

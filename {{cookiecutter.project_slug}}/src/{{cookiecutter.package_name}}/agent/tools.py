@@ -29,12 +29,13 @@ class ToolError(ToolException):
     """A tool failure the model should see and recover from (e.g. an unknown city)."""
 
 
-def _lookup(city: str) -> tuple[str, int, str]:
+def _lookup(city: str) -> tuple[str, tuple[str, int, str]]:
+    """The city's canonical name and data; matching ignores case and spacing."""
     key = " ".join(city.lower().replace("ã", "a").split())
     if key not in _CITIES:
         known = ", ".join(name.title() for name in sorted(_CITIES))
         raise ToolError(f"I have no data for {city!r}. Cities I know: {known}.")
-    return _CITIES[key]
+    return key.title(), _CITIES[key]
 
 
 @tool
@@ -44,8 +45,8 @@ def get_weather(city: str) -> str:
     Args:
         city: The city name, e.g. "Paris" or "New York".
     """
-    _, celsius, conditions = _lookup(city)
-    return f"The weather in {city.title()} is {conditions}, {celsius}°C."
+    name, (_, celsius, conditions) = _lookup(city)
+    return f"The weather in {name} is {conditions}, {celsius}°C."
 
 
 @tool
@@ -55,9 +56,9 @@ def get_current_time(city: str) -> str:
     Args:
         city: The city name, e.g. "Tokyo" or "San Francisco".
     """
-    zone, _, _ = _lookup(city)
+    name, (zone, _, _) = _lookup(city)
     now = datetime.now(UTC).astimezone(ZoneInfo(zone))
-    return f"The local time in {city.title()} is {now:%H:%M} ({zone})."
+    return f"The local time in {name} is {now:%H:%M} ({zone})."
 
 
 TOOLS: list[BaseTool] = [get_weather, get_current_time]

@@ -1,4 +1,4 @@
-"""The FastAPI application factory: `uvicorn --factory <package>.server.app:create_app`."""
+"""The FastAPI app factory, for `uvicorn --factory <package>.server.app:create_app`."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,7 +26,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         prompt = load_prompt("system", settings.system_prompt_version)
         async with checkpointer_from_settings(settings) as checkpointer:
-            graph = build_graph(chat_model_from_settings(settings), prompt, checkpointer)
+            graph = build_graph(
+                chat_model_from_settings(settings), prompt, checkpointer
+            )
             app.state.runner = AgentRunner(
                 graph,
                 prompt=prompt,

@@ -1,4 +1,4 @@
-"""Every error leaves the API as `{"error": {"code", "message"}}` with a fitting status."""
+"""Every error leaves the API as `{"error": {"code", "message"}}`."""
 
 from typing import Any
 
@@ -29,11 +29,12 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    """The one shape of every error body."""
-    return JSONResponse(
-        status_code=status, content={"error": {"code": code, "message": message}}
-    )
+def error_response(
+    status: int, code: str, message: str, **context: str
+) -> JSONResponse:
+    """The one shape of every error body; `context` adds ids such as the run's."""
+    error = {"code": code, "message": message, **context}
+    return JSONResponse(status_code=status, content={"error": error})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -49,10 +50,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(status, error.code, str(error))
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(
+        _: Request, error: RequestValidationError
+    ) -> JSONResponse:
         problems = error.errors()
         if any(problem["type"] == "json_invalid" for problem in problems):
-            return error_response(400, "malformed_json", "request body is not valid JSON")
+            return error_response(
+                400, "malformed_json", "request body is not valid JSON"
+            )
         return error_response(422, "invalid_request", describe(problems))
 
     @app.exception_handler(HTTPException)

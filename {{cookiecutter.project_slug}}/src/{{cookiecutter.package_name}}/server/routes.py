@@ -49,7 +49,13 @@ async def invoke(body: RunInput, runner: Runner) -> Any:
     except RunFailedError as failed:
         failure = failed.failure
         status = _FAILURE_STATUS.get(failure.code, 502)
-        return error_response(status, failure.code, failure.message)
+        return error_response(
+            status,
+            failure.code,
+            failure.message,
+            thread_id=failure.thread_id,
+            run_id=failure.run_id,
+        )
 
 
 @router.post("/stream", tags=["agent"])
@@ -60,12 +66,17 @@ async def stream(body: RunInput, runner: Runner) -> EventSourceResponse:
     return EventSourceResponse(_sse(runner, request))
 
 
-async def _sse(runner: AgentRunner, request: RunRequest) -> AsyncIterator[dict[str, str]]:
+async def _sse(
+    runner: AgentRunner, request: RunRequest
+) -> AsyncIterator[dict[str, str]]:
     metadata = {"thread_id": request.thread_id, "run_id": request.run_id}
     yield {"event": "metadata", "data": json.dumps(metadata)}
     event: RunEvent
     async for event in runner.stream(request):
-        yield {"event": event.event, "data": json.dumps(event_data(event), ensure_ascii=False)}
+        yield {
+            "event": event.event,
+            "data": json.dumps(event_data(event), ensure_ascii=False),
+        }
 
 
 @router.get("/threads/{thread_id}", response_model=ThreadOutput, tags=["agent"])
@@ -76,10 +87,14 @@ async def thread_history(
     messages = await runner.history(thread_id)
     if messages is None:
         raise ApiError(404, "thread_not_found", f"thread {thread_id!r} does not exist")
-    return ThreadOutput(thread_id=thread_id, messages=[message_out(m) for m in messages])
+    return ThreadOutput(
+        thread_id=thread_id, messages=[message_out(m) for m in messages]
+    )
 
 
-@router.post("/feedback", response_model=FeedbackOutput, status_code=201, tags=["feedback"])
+@router.post(
+    "/feedback", response_model=FeedbackOutput, status_code=201, tags=["feedback"]
+)
 async def feedback(
     body: FeedbackInput,
     runner: Runner,
@@ -88,7 +103,9 @@ async def feedback(
     """Rate a run (1 = thumbs up, 0 = thumbs down), with an optional comment."""
     if not await runner.run_exists(body.run_id, body.thread_id):
         where = f" on thread {body.thread_id!r}" if body.thread_id else ""
-        raise ApiError(404, "run_not_found", f"run {body.run_id!r} does not exist{where}")
+        raise ApiError(
+            404, "run_not_found", f"run {body.run_id!r} does not exist{where}"
+        )
     return await store.add(**body.model_dump())
 
 

@@ -40,7 +40,7 @@ class Message(BaseModel):
     """One message of a thread, in the roles chat clients use."""
 
     id: str | None
-    role: Literal["user", "assistant", "tool", "system"]
+    role: "Role"
     content: str
     tool_calls: list[dict[str, Any]] = []
     tool_call_id: str | None = None
@@ -70,15 +70,23 @@ class FeedbackOutput(BaseModel):
     run_id: str
 
 
-_ROLES = {"human": "user", "ai": "assistant", "tool": "tool", "system": "system"}
+Role = Literal["user", "assistant", "tool", "system"]
+_ROLES: dict[str, Role] = {
+    "human": "user",
+    "ai": "assistant",
+    "tool": "tool",
+    "system": "system",
+}
 
 
 def message_out(message: BaseMessage) -> Message:
     """A LangChain message as the API shows it."""
-    out = Message(id=message.id, role=_ROLES.get(message.type, "user"), content=message.text)  # type: ignore[arg-type]
+    role = _ROLES.get(message.type, "user")
+    out = Message(id=message.id, role=role, content=message.text)
     if isinstance(message, AIMessage):
         out.tool_calls = [
-            {"id": c["id"], "name": c["name"], "args": c["args"]} for c in message.tool_calls
+            {"id": c["id"], "name": c["name"], "args": c["args"]}
+            for c in message.tool_calls
         ]
     if isinstance(message, ToolMessage):
         out.tool_call_id, out.name = message.tool_call_id, message.name

@@ -1,0 +1,34 @@
+"""Shared fixtures: an isolated environment, and the app on the local model."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.server.app import create_app
+from {{ cookiecutter.package_name }}.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see neither the developer's settings nor any Google credentials."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    for name in list(os.environ):
+        if name.startswith(("GOOGLE_", "GCLOUD_", "CLOUDSDK_")):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Offline settings with a private data directory."""
+    return Settings(_env_file=None, data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """The app, started (lifespan included), with the local model."""
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client

@@ -1,0 +1,214 @@
+"""A local HTTP fake of the Vertex AI Gemini REST protocol, for offline tests.
+
+It speaks what the real client sends and expects: `:generateContent` (JSON) and
+`:streamGenerateContent?alt=sse` (Server-Sent Events) under
+`/v1beta1/projects/{project}/locations/{location}/publishers/google/models/{model}`,
+plus an OAuth token endpoint, so Google's own credential code runs unmodified
+against it. Replies are scripted per test (text, function calls, HTTP errors); with
+no script it echoes the user's last message. Every request is recorded.
+"""
+
+import json
+import re
+import threading
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+ACCESS_TOKEN = "fake-access-token"  # noqa: S105 - a dummy token for a local fake
+_MODEL_PATH = re.compile(
+    r"^/v1beta1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
+    r"/publishers/google/models/(?P<model>[^/:]+):(?P<method>\w+)"
+)
+
+
+@dataclass
+class RecordedRequest:
+    """One generate call as the fake received it."""
+
+    method: str
+    project: str
+    location: str
+    model: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    def last_user_text(self) -> str:
+        """The text of the last `user` turn in the request."""
+        for content in reversed(self.body.get("contents", [])):
+            if content.get("role") == "user":
+                texts = [p["text"] for p in content.get("parts", []) if "text" in p]
+                if texts:
+                    return " ".join(texts)
+        return ""
+
+    def function_names(self) -> list[str]:
+        """The functions the client declared as tools."""
+        return [
+            declaration["name"]
+            for tool in self.body.get("tools", [])
+            for declaration in tool.get("functionDeclarations", [])
+        ]
+
+    def function_responses(self) -> list[dict[str, Any]]:
+        """Tool results the client sent back to the model."""
+        return [
+            part["functionResponse"]
+            for content in self.body.get("contents", [])
+            for part in content.get("parts", [])
+            if "functionResponse" in part
+        ]
+
+
+@dataclass
+class _Reply:
+    parts: list[dict[str, Any]]
+    status: int = 200
+    error: str = ""
+
+
+class VertexFake:
+    """Start with `with VertexFake() as fake:`; point the client at `fake.url`."""
+
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+        self.token_requests = 0
+        self._script: deque[_Reply] = deque()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """Base URL to give the client (its `base_url` / token URI)."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def reply_text(self, text: str) -> None:
+        """Script the next reply: plain text."""
+        self._script.append(_Reply(parts=[{"text": text}]))
+
+    def reply_function_call(self, name: str, args: dict[str, Any]) -> None:
+        """Script the next reply: a call of a declared function."""
+        self._script.append(
+            _Reply(parts=[{"functionCall": {"name": name, "args": args}}])
+        )
+
+    def reply_error(self, status: int, message: str) -> None:
+        """Script the next reply: an HTTP error in Google's error format."""
+        self._script.append(_Reply(parts=[], status=status, error=message))
+
+    def __enter__(self) -> "VertexFake":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _next_reply(self, request: RecordedRequest) -> _Reply:
+        if self._script:
+            return self._script.popleft()
+        return _Reply(parts=[{"text": f"You said: {request.last_user_text()}"}])
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_: Any) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", 0))
+                raw = self.rfile.read(length)
+                if self.path == "/token":
+                    fake.token_requests += 1
+                    token = {"access_token": ACCESS_TOKEN, "expires_in": 3600}
+                    self._send_json(200, {**token, "token_type": "Bearer"})
+                    return
+                match = _MODEL_PATH.match(self.path)
+                if not match:
+                    self._send_json(404, _error(404, f"no such method: {self.path}"))
+                    return
+                request = RecordedRequest(
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=json.loads(raw or b"{}"),
+                    **match.groupdict(),
+                )
+                fake.requests.append(request)
+                reply = fake._next_reply(request)
+                if reply.status != 200:
+                    self._send_json(reply.status, _error(reply.status, reply.error))
+                elif request.method == "streamGenerateContent":
+                    self._send_stream(request, reply)
+                else:
+                    self._send_json(200, _response(request, reply.parts, final=True))
+
+            def _send_json(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _send_stream(self, request: RecordedRequest, reply: _Reply) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("connection", "close")
+                self.end_headers()
+                chunks = list(_stream_chunks(reply.parts))
+                for index, parts in enumerate(chunks):
+                    final = index == len(chunks) - 1
+                    event = _response(request, parts, final=final)
+                    self.wfile.write(f"data: {json.dumps(event)}\r\n\r\n".encode())
+                    self.wfile.flush()
+                self.close_connection = True
+
+        return Handler
+
+
+def _stream_chunks(parts: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Text arrives word by word, as Gemini streams it; a function call in one piece."""
+    for part in parts:
+        if "text" in part:
+            for word in re.findall(r"\S+\s*", part["text"]):
+                yield [{"text": word}]
+        else:
+            yield [part]
+
+
+def _response(
+    request: RecordedRequest, parts: list[dict[str, Any]], *, final: bool
+) -> dict[str, Any]:
+    candidate: dict[str, Any] = {
+        "content": {"role": "model", "parts": parts},
+        "index": 0,
+    }
+    response: dict[str, Any] = {
+        "candidates": [candidate],
+        "modelVersion": request.model,
+    }
+    if final:
+        candidate["finishReason"] = "STOP"
+        prompt_tokens = len(json.dumps(request.body.get("contents", [])).split())
+        output_tokens = max(1, len(json.dumps(parts).split()))
+        response["usageMetadata"] = {
+            "promptTokenCount": prompt_tokens,
+            "candidatesTokenCount": output_tokens,
+            "totalTokenCount": prompt_tokens + output_tokens,
+        }
+    return response
+
+
+def _error(status: int, message: str) -> dict[str, Any]:
+    names = {400: "INVALID_ARGUMENT", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED"}
+    names |= {500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+    return {
+        "error": {
+            "code": status,
+            "message": message,
+            "status": names.get(status, "UNKNOWN"),
+        }
+    }
