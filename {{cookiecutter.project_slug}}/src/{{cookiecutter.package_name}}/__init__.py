@@ -1,1 +1,1 @@
-"""{{ cookiecutter.project_slug }}: a LangGraph agent served over HTTP."""
+"""A LangGraph agent served over HTTP; see README.md for the tour."""

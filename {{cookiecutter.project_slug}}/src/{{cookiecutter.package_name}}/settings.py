@@ -6,7 +6,7 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-AGENT_NAME = {{ cookiecutter.project_slug | tojson }}
+AGENT_NAME = {{ cookiecutter.project_slug | literal }}
 
 
 class Settings(BaseSettings):
@@ -24,12 +24,15 @@ class Settings(BaseSettings):
 
     # Model. `local` is a deterministic offline model; `vertex` is Gemini on Vertex AI.
     model_provider: Literal["local", "vertex"] = "local"
-    model_name: str = Field({{ cookiecutter.model_name | tojson }}, min_length=1)
+    model_name: str = Field(
+        default={{ cookiecutter.model_name | literal }},
+        min_length=1,
+    )
     model_temperature: float = Field(0.0, ge=0.0, le=2.0)
     model_timeout_seconds: float = Field(60.0, gt=0)
     model_max_retries: int = Field(2, ge=0, le=10)
     google_cloud_project: str | None = None
-    google_cloud_location: str = {{ cookiecutter.gcp_region | tojson }}
+    google_cloud_location: str = {{ cookiecutter.gcp_region | literal }}
     # Overrides the Vertex AI endpoint (private endpoints, proxies, protocol fakes).
     vertex_base_url: str | None = None
     # Pauses between streamed tokens of the local model, so streaming is visible.

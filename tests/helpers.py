@@ -1,0 +1,142 @@
+"""Shared by the template tests: named option combinations, ways to inspect a bake."""
+
+import importlib.util
+import re
+import subprocess
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+
+HOSTILE_PROJECT_NAME = 'Ça "va" \\ l\'agent ☃'
+HOSTILE_DESCRIPTION = (
+    "An \"agent\" that's 'quoted', with back\\slashes \\n \\\\ and unicode: "
+    "日本語, émoji 🤖, ''' and \"\"\" too"
+)
+HOSTILE_AUTHOR_NAME = 'O\'Brien "Bob" \\'
+
+# Named combinations of cookiecutter options; an empty dict means all defaults.
+COMBINATIONS: dict[str, dict[str, str]] = {
+    "defaults": {},
+    "python-3.12": {"python_version": "3.12"},
+    "python-3.13": {"python_version": "3.13"},
+    "long-names": {
+        "project_name": "Customer Support Escalation And Knowledge Base Agent",
+        # The longest slug (64) and package name (32) the pre-generation hook accepts.
+        "project_slug": (
+            "customer-support-escalation-and-knowledge-base-agent-for-europe1"
+        ),
+        "package_name": "customer_support_escalation_kbot",
+        "description": (
+            "Answers customer questions from the knowledge base and escalates "
+            "the rest to a human"
+        ),
+        "author_name": "Maximiliane Alexandra von Hohenzollern-Sigmaringen",
+        "author_email": "maximiliane.alexandra@customer-support.example.com",
+        "gcp_region": "northamerica-northeast1",
+        "model_name": "publishers/google/models/gemini-2.5-flash-lite-preview@001",
+    },
+    "hostile": {
+        "project_name": HOSTILE_PROJECT_NAME,
+        "description": HOSTILE_DESCRIPTION,
+        "author_name": HOSTILE_AUTHOR_NAME,
+        "author_email": "o.brien+bob@example.co.uk",
+    },
+}
+
+# Jinja left behind. `${{` is a GitHub Actions expression, which the template emits on
+# purpose from `{% raw %}` blocks, so it does not count.
+UNRENDERED_RE = re.compile(r"(?<!\$)\{\{|\{%|cookiecutter\.")
+
+
+def load_hook(name: str) -> ModuleType:
+    """Import hooks/<name>.py from its path; the hooks directory is not a package."""
+    path = TEMPLATE_ROOT / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"hooks_{name}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bake_or_fail(cookies: Any, extra_context: dict[str, str]) -> Any:
+    """Bake with pytest-cookies and return the result; fail loudly if it failed."""
+    result = cookies.bake(extra_context=extra_context)
+    assert result.exit_code == 0, f"bake failed: {result.exception!r}"
+    assert result.exception is None
+    return result
+
+
+def project_files(root: Path) -> Iterator[Path]:
+    """Every file of a baked project, in a stable order, skipping tool caches."""
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and not any(
+            part in {".venv", ".ruff_cache", ".mypy_cache", ".pytest_cache"}
+            or part == "__pycache__"
+            for part in relative.parts
+        ):
+            yield path
+
+
+def read_text(path: Path) -> str | None:
+    """The file's text, or None for a binary file (not UTF-8, or holding NUL bytes)."""
+    data = path.read_bytes()
+    if b"\0" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def files_with_suffix(root: Path, *suffixes: str) -> list[Path]:
+    return [path for path in project_files(root) if path.suffix in suffixes]
+
+
+def run(
+    command: Sequence[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command, capturing text output; a timeout becomes a failed process."""
+    try:
+        return subprocess.run(
+            command,
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        return subprocess.CompletedProcess(
+            command,
+            returncode=-1,
+            stdout=_as_text(error.stdout),
+            stderr=_as_text(error.stderr) + f"\n[timed out after {timeout} s]",
+        )
+
+
+def _as_text(output: str | bytes | None) -> str:
+    if isinstance(output, bytes):
+        return output.decode("utf-8", errors="replace")
+    return output or ""
+
+
+def describe_failure(process: subprocess.CompletedProcess[str], lines: int = 60) -> str:
+    """An assertion message: the command, its exit code and the tail of its output."""
+
+    def tail(text: str) -> str:
+        return "\n".join(text.splitlines()[-lines:])
+
+    return (
+        f"`{' '.join(process.args)}` exited with {process.returncode}\n"
+        f"--- stdout (last {lines} lines) ---\n{tail(process.stdout)}\n"
+        f"--- stderr (last {lines} lines) ---\n{tail(process.stderr)}"
+    )
