@@ -8,11 +8,16 @@ again for every bake.
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from helpers import TEMPLATE_ROOT, bake_or_fail, describe_failure, run
@@ -101,3 +106,82 @@ def test_generated_project_passes_its_own_checks(
             timeout=COMMAND_TIMEOUT_SECONDS,
         )
         assert process.returncode == 0, describe_failure(process)
+    bench = ["uv", "run", "python", "scripts/bench_import.py", "--runs", "1"]
+    process = run([*bench, "--max-ratio", "100"], cwd=project, env=environment)
+    assert process.returncode == 0, describe_failure(process)
+    assert "ratio:" in process.stdout
+
+
+@pytest.mark.slow
+def test_container_recipe_serves_without_dev_dependencies(
+    cookies: Any, tmp_path: Path
+) -> None:
+    """No Docker engine here: replay the Dockerfile's install and CMD instead.
+
+    The runtime environment is built as the image builds it (`uv sync --locked
+    --no-dev --no-editable`), then the image's CMD runs from it, with PORT set as
+    Cloud Run sets it: the server must answer without any dev dependency.
+    """
+    project = Path(bake_or_fail(cookies, {}).project_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = isolated_environment(home)
+    lock = run(["uv", "lock"], cwd=project, env=environment, timeout=600)
+    assert lock.returncode == 0, describe_failure(lock)
+    runtime = tmp_path / "runtime"
+    environment["UV_PROJECT_ENVIRONMENT"] = str(runtime)
+    sync = ["uv", "sync", "--locked", "--no-dev", "--no-editable"]
+    process = run(sync, cwd=project, env=environment, timeout=600)
+    assert process.returncode == 0, describe_failure(process)
+    assert not (runtime / "bin" / "pytest").exists(), "dev dependencies leaked in"
+
+    command = dockerfile_command(project / "Dockerfile")
+    port = free_port()
+    environment.update(
+        PORT=str(port),
+        PATH=f"{runtime / 'bin'}{os.pathsep}{environment['PATH']}",
+        DATA_DIR=str(tmp_path / "data"),
+    )
+    with serving(command, cwd=tmp_path, env=environment) as base_url:
+        reply = httpx.post(f"{base_url}/invoke", json={"message": "Weather in Paris?"})
+    assert reply.status_code == 200, reply.text
+    assert "Paris" in reply.json()["reply"]
+
+
+def dockerfile_command(dockerfile: Path) -> list[str]:
+    """The exec-form CMD of the Dockerfile's last stage."""
+    lines = [
+        line for line in dockerfile.read_text().splitlines() if line.startswith("CMD ")
+    ]
+    command: list[str] = json.loads(lines[-1].removeprefix("CMD "))
+    return command
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(command: list[str], cwd: Path, env: dict[str, str]) -> Iterator[str]:
+    """Run a server command until /readyz answers; yield its URL; stop it."""
+    # The image listens on 0.0.0.0; the test only ever talks to loopback.
+    base_url = f"http://127.0.0.1:{env['PORT']}"
+    server = subprocess.Popen(command, cwd=cwd, env=env, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            try:
+                if httpx.get(f"{base_url}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the container command did not become ready in 60 s")
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

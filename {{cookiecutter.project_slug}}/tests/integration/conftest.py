@@ -1,13 +1,17 @@
-"""Fixtures for driving the real Gemini-on-Vertex client against the local fake."""
+"""Fixtures: the Vertex AI protocol fake, and a throwaway PostgreSQL."""
 
 import json
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from .postgres import PostgresUnavailableError, postgres_server
 from .vertex_fake import VertexFake
 
 
@@ -52,3 +56,25 @@ def vertex_settings(
         model_max_retries=0,
         data_dir=tmp_path / "data",
     )
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """One PostgreSQL server for the session; skipped (loudly) where none is
+    installed, unless TEST_REQUIRE_POSTGRES=1 makes that a failure (CI)."""
+    try:
+        with postgres_server() as url:
+            yield url
+    except PostgresUnavailableError as missing:
+        if os.environ.get("TEST_REQUIRE_POSTGRES") == "1":
+            raise
+        pytest.skip(f"PostgreSQL tests skipped: {missing}")
+
+
+@pytest.fixture
+def database_url(postgres_server_url: str) -> str:
+    """A fresh, empty database on the session's server."""
+    name = f"test_{uuid.uuid4().hex}"
+    with psycopg.connect(postgres_server_url, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")  # a generated identifier
+    return postgres_server_url.rsplit("/", 1)[0] + f"/{name}"

@@ -1,0 +1,81 @@
+"""A throwaway PostgreSQL server for tests, started from the installed binaries.
+
+Finds `initdb` and `pg_ctl` through $PG_BINDIR, `pg_config --bindir` or $PATH
+(Debian: `apt-get install postgresql`), initialises a cluster in a temporary
+directory, and serves it on a Unix socket there and a free port on 127.0.0.1.
+PostgreSQL refuses to run as root, so as root the server runs as the `postgres`
+system user that the distribution's package creates.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class PostgresUnavailableError(RuntimeError):
+    """No PostgreSQL server binaries on this machine."""
+
+
+def _bindir() -> Path:
+    candidates = [os.environ.get("PG_BINDIR", "")]
+    if pg_config := shutil.which("pg_config"):
+        result = subprocess.run(
+            [pg_config, "--bindir"], capture_output=True, text=True, check=False
+        )
+        candidates.append(result.stdout.strip())
+    if initdb := shutil.which("initdb"):
+        candidates.append(str(Path(initdb).parent))
+    for candidate in filter(None, candidates):
+        if (Path(candidate) / "initdb").is_file():
+            return Path(candidate)
+    raise PostgresUnavailableError(
+        "no PostgreSQL server binaries (initdb, pg_ctl): install them "
+        "(Debian: apt-get install postgresql) or set PG_BINDIR"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Start a fresh server; yield its URL; stop it and delete its data."""
+    bindir = _bindir()
+    as_user: list[str] = []
+    workdir = Path(tempfile.mkdtemp(prefix="pgtest-"))
+    if os.geteuid() == 0:
+        as_user = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(workdir, user="postgres")
+    data, port = workdir / "data", _free_port()
+
+    def run(*command: str) -> None:
+        subprocess.run([*as_user, *command], check=True, capture_output=True)
+
+    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust")
+    options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
+    pg_ctl = str(bindir / "pg_ctl")
+    run(
+        pg_ctl,
+        "-D",
+        str(data),
+        "-o",
+        options,
+        "-l",
+        str(workdir / "log"),
+        "-w",
+        "start",
+    )
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        run(pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(workdir, ignore_errors=True)
