@@ -115,3 +115,20 @@ def test_ruff_is_installed() -> None:
     """Guard: the ruff checks above mean nothing if ruff itself cannot run."""
     process = run([sys.executable, "-m", "ruff", "--version"], cwd=TEMPLATE_ROOT)
     assert process.returncode == 0, describe_failure(process)
+
+
+def test_dockerfile_builds_a_locked_non_root_runtime(bake: Bake) -> None:
+    """The image recipe, read as text (no Docker engine here; the slow tests replay
+    its install and CMD)."""
+    dockerfile = (bake.project / "Dockerfile").read_text(encoding="utf-8")
+    _comments, *stages = dockerfile.split("\nFROM ")
+    assert len(stages) == 2, "a build stage and a runtime stage"
+    builder, runtime = stages
+    python = bake.context["python_version"]
+    assert builder.startswith(f"python:{python}-slim AS builder")
+    assert "UV_COMPILE_BYTECODE=1" in builder
+    assert "uv sync --locked --no-dev" in builder
+    assert runtime.startswith(f"python:{python}-slim")
+    assert "COPY --from=builder" in runtime
+    assert "\nUSER app\n" in runtime
+    assert "uv" not in runtime.replace("uvicorn", "")

@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,18 +11,13 @@ from pathlib import Path
 
 import httpx
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from .ports import free_port
 
 
 @contextmanager
 def serve(data_dir: Path) -> Iterator[httpx.Client]:
     """Run the app under uvicorn, as `make dev` does, until the block ends."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATA_DIR": str(data_dir)}
     command = [
         sys.executable, "-m", "uvicorn", "--factory",

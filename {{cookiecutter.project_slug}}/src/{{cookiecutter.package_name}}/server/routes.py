@@ -9,12 +9,18 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sse_starlette import EventSourceResponse
 
 from ..feedback import FeedbackStore
-from ..runner import AgentRunner, RunEvent, RunFailedError, RunRequest, event_data
+from ..runner import (
+    AgentRunner,
+    RunCompleted,
+    RunEvent,
+    RunFailedError,
+    RunRequest,
+    event_data,
+)
 from .errors import ApiError, error_response
 from .schemas import (
     FeedbackInput,
     FeedbackOutput,
-    InvokeOutput,
     RunInput,
     ThreadId,
     ThreadOutput,
@@ -41,7 +47,7 @@ Runner = Annotated[AgentRunner, Depends(get_runner)]
 _FAILURE_STATUS = {"agent_step_limit": 504}
 
 
-@router.post("/invoke", response_model=InvokeOutput, tags=["agent"])
+@router.post("/invoke", response_model=RunCompleted, tags=["agent"])
 async def invoke(body: RunInput, runner: Runner) -> Any:
     """Run the agent on one message and answer when it is done."""
     try:

@@ -23,19 +23,6 @@ class RunInput(BaseModel):
     thread_id: ThreadId | None = None
 
 
-class InvokeOutput(BaseModel):
-    """The finished run."""
-
-    thread_id: str
-    run_id: str
-    reply: str
-    tool_calls: list[dict[str, Any]]
-    prompt_version: str
-    model: str
-    usage: dict[str, int]
-    latency_ms: int
-
-
 class Message(BaseModel):
     """One message of a thread, in the roles chat clients use."""
 
