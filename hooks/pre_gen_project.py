@@ -137,7 +137,7 @@ def check_gcp_region(value: str) -> str | None:
 
 def check_model_name(value: str) -> str | None:
     if not value:
-        return "model_name is empty; give a Gemini model name such as gemini-2.5-flash."
+        return "model_name is empty; give a Gemini model name such as gemini-3.5-flash."
     if not MODEL_RE.fullmatch(value):
         return (
             f"model_name {value!r} is not a model name; use letters, digits and "
