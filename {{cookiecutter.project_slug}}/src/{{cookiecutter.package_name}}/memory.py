@@ -1,53 +1,68 @@
-"""The checkpointer factory: where conversations (LangGraph threads) are kept."""
+"""Where conversations are kept: LangGraph's checkpointer and store, opened together.
+
+The checkpointer holds each thread's messages (a checkpoint per step); the store
+holds the thread registry (see threads.py). Both live in one database: a SQLite
+file under DATA_DIR, or the PostgreSQL that DATABASE_URL names.
+"""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.store.base import BaseStore
+from langgraph.store.sqlite.aio import AsyncSqliteStore
 
 from .settings import Settings
 
 
+@dataclass(frozen=True)
+class Persistence:
+    """The open checkpointer and store."""
+
+    checkpointer: BaseCheckpointSaver[str]
+    store: BaseStore
+
+
 @asynccontextmanager
-async def checkpointer_from_settings(
-    settings: Settings,
-) -> AsyncIterator[BaseCheckpointSaver[str]]:
-    """Open the checkpointer for the app's lifetime: PostgreSQL if DATABASE_URL is set,
-    else a SQLite file under DATA_DIR. Tables are created on first use."""
+async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
+    """Open both for the app's lifetime; tables are created on first use."""
     if settings.database_url is not None:
-        async with _postgres(
-            settings.database_url.get_secret_value(), settings
-        ) as saver:
-            yield saver
+        url = settings.database_url.get_secret_value()
+        async with _postgres(url, settings.database_pool_size) as persistence:
+            yield persistence
         return
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(str(settings.sqlite_path)) as saver:
-        await saver.setup()
-        yield saver
+    path = str(settings.sqlite_path)
+    async with (
+        AsyncSqliteSaver.from_conn_string(path) as checkpointer,
+        AsyncSqliteStore.from_conn_string(path) as store,
+    ):
+        await checkpointer.setup()
+        await store.setup()
+        yield Persistence(checkpointer, store)
 
 
 @asynccontextmanager
-async def _postgres(
-    url: str, settings: Settings
-) -> AsyncIterator[BaseCheckpointSaver[str]]:
+async def _postgres(url: str, pool_size: int) -> AsyncIterator[Persistence]:
     # Imported lazily: only deployments with DATABASE_URL need psycopg loaded.
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    from langgraph.store.postgres.aio import AsyncPostgresStore
     from psycopg.rows import dict_row
     from psycopg_pool import AsyncConnectionPool
 
-    # The settings LangGraph's saver requires of every pooled connection.
+    # The settings LangGraph's saver and store require of every pooled connection.
     connection_kwargs = {
         "autocommit": True,
         "prepare_threshold": 0,
         "row_factory": dict_row,
     }
     async with AsyncConnectionPool(
-        url,
-        max_size=settings.database_pool_size,
-        kwargs=connection_kwargs,
-        open=False,
+        url, max_size=pool_size, kwargs=connection_kwargs, open=False
     ) as pool:
-        saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
-        await saver.setup()
-        yield saver
+        checkpointer = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+        store = AsyncPostgresStore(pool)  # type: ignore[arg-type]
+        await checkpointer.setup()
+        await store.setup()
+        yield Persistence(checkpointer, store)

@@ -1,96 +1,33 @@
-"""The one place that runs the agent, for every entry point (HTTP API, eval, ...).
+"""The one place that runs the agent, for every entry point (native API, Agent
+Protocol, evaluation, ...).
 
-A run takes one user message on a thread (a conversation kept by the checkpointer)
-and produces a stream of events: tokens, tool calls, tool results, then exactly one
-`RunCompleted` or `RunFailed`. `invoke` is the same stream, collected.
+`execute` runs the graph for one request on a thread and yields LangGraph's own
+stream parts, ending with a `RunFailed` if it fails. The graph runs in a task of its
+own, so a run can be cancelled, and its thread's status is kept up to date.
+The native API's `stream` and `invoke` are `execute` seen through a `Transcript`.
 """
 
+import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from langchain_core.messages import (
-    AIMessage,
-    AIMessageChunk,
-    BaseMessage,
-    HumanMessage,
-    ToolMessage,
-)
+from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.errors import GraphRecursionError
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command, StateSnapshot
 
 from .agent.prompts import Prompt
 from .agent.state import AgentState
+from .events import RunCompleted, RunEvent, RunFailed, Transcript
+from .threads import Thread, ThreadRegistry, ThreadStatus
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Token:
-    """A piece of the reply, as the model streams it."""
-
-    event: ClassVar[str] = "token"
-    content: str
-
-
-@dataclass(frozen=True)
-class ToolCallStarted:
-    """The model asked for a tool."""
-
-    event: ClassVar[str] = "tool_call"
-    id: str
-    name: str
-    args: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ToolResult:
-    """A tool answered (or failed in a way the model is told about)."""
-
-    event: ClassVar[str] = "tool_result"
-    tool_call_id: str
-    name: str
-    content: str
-    is_error: bool
-
-
-@dataclass(frozen=True)
-class RunCompleted:
-    """The run finished; the reply is the agent's last message."""
-
-    event: ClassVar[str] = "final"
-    thread_id: str
-    run_id: str
-    reply: str
-    tool_calls: list[dict[str, Any]]
-    prompt_version: str
-    model: str
-    usage: dict[str, int]
-    latency_ms: int
-
-
-@dataclass(frozen=True)
-class RunFailed:
-    """The run stopped on an error; the thread keeps what was saved before it."""
-
-    event: ClassVar[str] = "error"
-    code: str
-    message: str
-    thread_id: str
-    run_id: str
-
-
-RunEvent = Token | ToolCallStarted | ToolResult | RunCompleted | RunFailed
-
-
-def event_data(event: RunEvent) -> dict[str, Any]:
-    """An event's fields, ready for JSON."""
-    return asdict(event)
 
 
 class RunnerError(Exception):
@@ -127,19 +64,35 @@ class RunFailedError(Exception):
 
 @dataclass(frozen=True)
 class RunRequest:
-    """A validated request for a run: what `stream` executes."""
+    """A validated run: graph input (or a `Command`, to resume) for a thread."""
 
-    message: str
     thread_id: str
+    input: AgentState | Command[Any] | None
     run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
+@dataclass(frozen=True)
+class StreamPart:
+    """One item of LangGraph's stream: namespace (subgraphs), mode and payload."""
+
+    namespace: tuple[str, ...]
+    mode: str
+    data: Any
+
+
+@dataclass
+class _ActiveRun:
+    run_id: str
+    task: "asyncio.Task[None] | None" = None
+
+
 class AgentRunner:
-    """Runs the compiled graph with its checkpointer; one run at a time per thread."""
+    """Runs the compiled graph; one run at a time per thread."""
 
     def __init__(
         self,
         graph: CompiledStateGraph[AgentState],
+        threads: ThreadRegistry,
         *,
         prompt: Prompt,
         model_name: str,
@@ -147,15 +100,18 @@ class AgentRunner:
         max_steps: int,
     ) -> None:
         self.graph = graph
+        self.threads = threads
         self.prompt = prompt
         self.model_name = model_name
         self.max_message_chars = max_message_chars
         self.max_steps = max_steps
         # Runs in flight, by thread. One process only: see docs/design-decisions.md.
-        self._active_threads: set[str] = set()
+        self._active: dict[str, _ActiveRun] = {}
 
-    async def prepare(self, message: str, thread_id: str | None) -> RunRequest:
-        """Validate a request; a missing thread id starts a new conversation."""
+    # --- Starting runs ---------------------------------------------------------
+
+    def check_message(self, message: str) -> None:
+        """Refuse an empty or too long user message."""
         if not message.strip():
             raise InvalidMessageError("message must not be empty")
         if len(message) > self.max_message_chars:
@@ -163,30 +119,156 @@ class AgentRunner:
                 f"message is {len(message)} characters; the limit is "
                 f"{self.max_message_chars} (MAX_MESSAGE_CHARS)"
             )
+
+    async def prepare(self, message: str, thread_id: str | None) -> RunRequest:
+        """A run of one user message; a missing thread id starts a new thread."""
+        self.check_message(message)
         if thread_id is None:
-            return RunRequest(message=message, thread_id=str(uuid.uuid4()))
-        if not await self.thread_exists(thread_id):
+            thread_id = (await self.threads.create()).thread_id
+        else:
+            await self.require_idle_thread(thread_id)
+        return RunRequest(thread_id, AgentState(messages=[HumanMessage(message)]))
+
+    async def require_idle_thread(self, thread_id: str) -> Thread:
+        """The thread, if it exists and no run is going on it."""
+        thread = await self.threads.get(thread_id)
+        if thread is None:
             raise ThreadNotFoundError(
                 f"thread {thread_id!r} does not exist; omit thread_id to start one"
             )
-        if thread_id in self._active_threads:
+        if thread_id in self._active:
             raise ThreadBusyError(
-                f"thread {thread_id!r} is already running; retry later"
+                f"thread {thread_id!r} already has a run in progress; "
+                "wait for it to finish or cancel it"
             )
-        return RunRequest(message=message, thread_id=thread_id)
+        return thread
+
+    # --- Running ---------------------------------------------------------------
+
+    async def execute(
+        self,
+        request: RunRequest,
+        stream_mode: Sequence[str],
+        *,
+        subgraphs: bool = False,
+    ) -> AsyncIterator[StreamPart | RunFailed]:
+        """Run the graph and yield its stream parts; a failure ends with `RunFailed`.
+
+        If the consumer stops early (a client disconnects), the run is cancelled.
+        """
+        if request.thread_id in self._active:
+            yield self._failed(request, "thread_busy", "thread already has a run")
+            return
+        active = self._active[request.thread_id] = _ActiveRun(request.run_id)
+        # The pump puts None when the run is over.
+        queue: asyncio.Queue[StreamPart | RunFailed | None] = asyncio.Queue()
+        active.task = asyncio.create_task(
+            self._pump(request, list(stream_mode), subgraphs, queue)
+        )
+        try:
+            while (part := await queue.get()) is not None:
+                yield part
+        finally:
+            if not active.task.done():
+                active.task.cancel()
+
+    async def cancel(self, thread_id: str, run_id: str) -> bool:
+        """Cancel a run in progress; False if it is not running."""
+        active = self._active.get(thread_id)
+        if active is None or active.run_id != run_id or active.task is None:
+            return False
+        active.task.cancel()
+        return True
+
+    def active_run(self, thread_id: str) -> str | None:
+        """The id of the run going on this thread, if any."""
+        active = self._active.get(thread_id)
+        return active.run_id if active else None
+
+    async def _pump(
+        self,
+        request: RunRequest,
+        stream_mode: list[str],
+        subgraphs: bool,
+        queue: "asyncio.Queue[StreamPart | RunFailed | None]",
+    ) -> None:
+        status: ThreadStatus = "error"
+        try:
+            await self.threads.set_status(request.thread_id, "busy")
+            async for namespace, mode, data in self.graph.astream(
+                request.input,
+                self._config(request),
+                stream_mode=stream_mode,  # type: ignore[arg-type]
+                subgraphs=True,
+            ):
+                if namespace and not subgraphs:
+                    continue
+                queue.put_nowait(StreamPart(tuple(namespace), mode, data))
+            state = await self.state(request.thread_id)
+            status = "interrupted" if state.interrupts else "idle"
+        except asyncio.CancelledError:
+            queue.put_nowait(
+                self._failed(request, "cancelled", "the run was cancelled")
+            )
+            status = "idle"
+        except GraphRecursionError:
+            limit = f"{self.max_steps} steps (MAX_AGENT_STEPS)"
+            message = f"the agent did not finish within {limit}"
+            queue.put_nowait(self._failed(request, "agent_step_limit", message))
+        except Exception as error:
+            logger.exception("run %s failed", request.run_id)
+            message = (
+                f"the agent failed ({type(error).__name__}); "
+                f"see the server log for run {request.run_id}"
+            )
+            queue.put_nowait(self._failed(request, "run_failed", message))
+        finally:
+            del self._active[request.thread_id]
+            queue.put_nowait(None)
+            await self.threads.set_status(request.thread_id, status)
+
+    def _config(self, request: RunRequest) -> RunnableConfig:
+        return {
+            "configurable": {"thread_id": request.thread_id},
+            "run_id": uuid.UUID(request.run_id),
+            "recursion_limit": self.max_steps,
+            # Saved with every checkpoint: feedback finds runs by it.
+            "metadata": {"run_id": request.run_id, "prompt_version": self.prompt.ref},
+        }
+
+    @staticmethod
+    def _failed(request: RunRequest, code: str, message: str) -> RunFailed:
+        return RunFailed(
+            code=code,
+            message=message,
+            thread_id=request.thread_id,
+            run_id=request.run_id,
+        )
+
+    # --- The native API --------------------------------------------------------
 
     async def stream(self, request: RunRequest) -> AsyncIterator[RunEvent]:
-        """Run the agent on one message and yield what happens, ending in one
+        """Native events for a run: tokens, tool calls and results, then one
         `RunCompleted` or `RunFailed`."""
-        if request.thread_id in self._active_threads:
-            yield self._failed(request, "thread_busy", "thread is already running")
-            return
-        self._active_threads.add(request.thread_id)
-        try:
-            async for event in self._run(request):
+        started = time.perf_counter()
+        transcript = Transcript()
+        async for part in self.execute(request, ["messages", "updates"]):
+            if isinstance(part, RunFailed):
+                yield part
+                return
+            for event in transcript.events(part.mode, part.data):
                 yield event
-        finally:
-            self._active_threads.discard(request.thread_id)
+        yield RunCompleted(
+            thread_id=request.thread_id,
+            run_id=request.run_id,
+            reply=transcript.reply,
+            tool_calls=transcript.tool_calls,
+            interrupts=transcript.interrupts,
+            prompt_version=self.prompt.ref,
+            model=self.model_name,
+            usage=transcript.usage(),
+            latency_ms=round((time.perf_counter() - started) * 1000),
+        )
 
     async def invoke(self, message: str, thread_id: str | None = None) -> RunCompleted:
         """Run to the end and return the reply; raise `RunFailedError` on failure."""
@@ -198,129 +280,58 @@ class AgentRunner:
                 return event
         raise AssertionError("a run always ends with RunCompleted or RunFailed")
 
-    async def thread_exists(self, thread_id: str) -> bool:
-        """Whether a conversation with this id has been saved."""
-        return await self.history(thread_id) is not None
+    # --- Reading threads -------------------------------------------------------
+
+    async def state(
+        self, thread_id: str, checkpoint_id: str | None = None
+    ) -> StateSnapshot:
+        """The thread's current state (or at a past checkpoint)."""
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        if checkpoint_id:
+            config["configurable"]["checkpoint_id"] = checkpoint_id
+        return await self.graph.aget_state(config)
 
     async def history(self, thread_id: str) -> list[BaseMessage] | None:
         """A thread's messages in order, or None if the thread does not exist."""
-        snapshot = await self.graph.aget_state(_thread_config(thread_id))
-        if snapshot.created_at is None:
+        if await self.threads.get(thread_id) is None:
             return None
-        messages: list[BaseMessage] = snapshot.values.get("messages", [])
+        messages: list[BaseMessage] = (await self.state(thread_id)).values.get(
+            "messages", []
+        )
         return messages
+
+    async def state_history(
+        self, thread_id: str, *, limit: int, before: str | None = None
+    ) -> list[StateSnapshot]:
+        """The thread's past states, newest first."""
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        before_config: RunnableConfig | None = None
+        if before:
+            before_config = {
+                "configurable": {"thread_id": thread_id, "checkpoint_id": before}
+            }
+        return [
+            snapshot
+            async for snapshot in self.graph.aget_state_history(
+                config, limit=limit, before=before_config
+            )
+        ]
 
     async def run_exists(self, run_id: str, thread_id: str | None = None) -> bool:
         """Whether a run with this id was checkpointed (on the thread, if given)."""
         checkpointer = self.graph.checkpointer
         if not isinstance(checkpointer, BaseCheckpointSaver):
             return False
-        config = _thread_config(thread_id) if thread_id else None
+        config: RunnableConfig | None = None
+        if thread_id:
+            config = {"configurable": {"thread_id": thread_id}}
         async for _ in checkpointer.alist(config, filter={"run_id": run_id}, limit=1):
             return True
         return False
 
-    async def _run(self, request: RunRequest) -> AsyncIterator[RunEvent]:
-        started = time.perf_counter()
-        config: RunnableConfig = {
-            "configurable": {"thread_id": request.thread_id},
-            "run_id": uuid.UUID(request.run_id),
-            "recursion_limit": self.max_steps,
-            # Saved with every checkpoint: feedback finds runs by it.
-            "metadata": {"run_id": request.run_id, "prompt_version": self.prompt.ref},
-        }
-        transcript = _Transcript()
-        try:
-            async for mode, chunk in self.graph.astream(
-                {"messages": [HumanMessage(request.message)]},
-                config,
-                stream_mode=["messages", "updates"],
-            ):
-                for event in transcript.events(mode, chunk):
-                    yield event
-        except GraphRecursionError:
-            limit = f"{self.max_steps} steps (MAX_AGENT_STEPS)"
-            message = f"the agent did not finish within {limit}"
-            yield self._failed(request, "agent_step_limit", message)
-            return
-        except Exception as error:
-            logger.exception("run %s failed", request.run_id)
-            message = (
-                f"the agent failed ({type(error).__name__}); "
-                f"see the server log for run {request.run_id}"
-            )
-            yield self._failed(request, "run_failed", message)
-            return
-        yield RunCompleted(
-            thread_id=request.thread_id,
-            run_id=request.run_id,
-            reply=transcript.reply,
-            tool_calls=transcript.tool_calls,
-            prompt_version=self.prompt.ref,
-            model=self.model_name,
-            usage=transcript.usage(),
-            latency_ms=round((time.perf_counter() - started) * 1000),
-        )
-
-    @staticmethod
-    def _failed(request: RunRequest, code: str, message: str) -> RunFailed:
-        return RunFailed(
-            code=code,
-            message=message,
-            thread_id=request.thread_id,
-            run_id=request.run_id,
-        )
-
-
-def _thread_config(thread_id: str) -> RunnableConfig:
-    return {"configurable": {"thread_id": thread_id}}
-
-
-@dataclass
-class _Transcript:
-    """Turns LangGraph's stream into run events, keeping what the final event needs."""
-
-    reply: str = ""
-    tool_calls: list[dict[str, Any]] = field(default_factory=list)
-    input_tokens: int = 0
-    output_tokens: int = 0
-
-    def events(self, mode: str, chunk: Any) -> Iterator[RunEvent]:
-        if mode == "messages":
-            # Tokens as the model streams them; only the agent node's model talks.
-            message, metadata = chunk
-            from_agent = metadata.get("langgraph_node") == "agent"
-            if from_agent and isinstance(message, AIMessageChunk) and message.text:
-                yield Token(message.text)
-            return
-        # "updates": whole messages once each node finishes.
-        for update in chunk.values():
-            for message in (update or {}).get("messages", []):
-                if isinstance(message, AIMessage):
-                    yield from self._model_turn(message)
-                elif isinstance(message, ToolMessage):
-                    yield ToolResult(
-                        tool_call_id=message.tool_call_id,
-                        name=message.name or "",
-                        content=message.text,
-                        is_error=message.status == "error",
-                    )
-
-    def _model_turn(self, message: AIMessage) -> Iterator[RunEvent]:
-        self.reply = message.text
-        if message.usage_metadata:
-            self.input_tokens += message.usage_metadata["input_tokens"]
-            self.output_tokens += message.usage_metadata["output_tokens"]
-        for call in message.tool_calls:
-            started = ToolCallStarted(
-                id=call["id"] or "", name=call["name"], args=call["args"]
-            )
-            self.tool_calls.append(event_data(started))
-            yield started
-
-    def usage(self) -> dict[str, int]:
-        return {
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "total_tokens": self.input_tokens + self.output_tokens,
-        }
+    async def delete_thread(self, thread_id: str) -> None:
+        """Forget a thread: its record and its checkpoints."""
+        await self.threads.delete(thread_id)
+        checkpointer = self.graph.checkpointer
+        if isinstance(checkpointer, BaseCheckpointSaver):
+            await checkpointer.adelete_thread(thread_id)

@@ -9,28 +9,29 @@ from ..agent.graph import build_graph
 from ..agent.prompts import load_prompt
 from ..feedback import FeedbackStore
 from ..logs import configure_logging
-from ..memory import checkpointer_from_settings
+from ..memory import open_persistence
 from ..models import chat_model_from_settings
 from ..runner import AgentRunner
+from ..threads import ThreadRegistry
 from ..settings import AGENT_NAME, Settings
 from .errors import install_error_handlers
 from .routes import router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; the graph and checkpointer open in the lifespan, not at import."""
+    """Build the app; persistence opens and the graph compiles in the lifespan."""
     settings = settings or Settings()
     configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         prompt = load_prompt("system", settings.system_prompt_version)
-        async with checkpointer_from_settings(settings) as checkpointer:
-            graph = build_graph(
-                chat_model_from_settings(settings), prompt, checkpointer
-            )
+        async with open_persistence(settings) as persistence:
+            model = chat_model_from_settings(settings)
+            graph = build_graph(model, prompt, persistence.checkpointer)
             app.state.runner = AgentRunner(
                 graph,
+                ThreadRegistry(persistence.store),
                 prompt=prompt,
                 model_name=settings.active_model,
                 max_message_chars=settings.max_message_chars,

@@ -9,14 +9,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sse_starlette import EventSourceResponse
 
 from ..feedback import FeedbackStore
-from ..runner import (
-    AgentRunner,
-    RunCompleted,
-    RunEvent,
-    RunFailedError,
-    RunRequest,
-    event_data,
-)
+from ..events import RunCompleted, RunEvent, event_data
+from ..runner import AgentRunner, RunFailedError, RunRequest
 from .errors import ApiError, error_response
 from .schemas import (
     FeedbackInput,
@@ -123,9 +117,10 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", tags=["ops"], response_model=None)
 async def readyz(runner: Runner) -> dict[str, str] | JSONResponse:
-    """The graph and its checkpointer answer: safe to send traffic."""
+    """The checkpointer and the thread store answer: safe to send traffic."""
     try:
-        await runner.thread_exists("readiness-probe")
+        await runner.state("readiness-probe")
+        await runner.threads.get("readiness-probe")
     except Exception as error:  # any failure means "not ready", with the reason
         return error_response(503, "not_ready", f"checkpointer unavailable: {error}")
     return {"status": "ready"}

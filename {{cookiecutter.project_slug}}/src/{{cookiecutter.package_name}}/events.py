@@ -1,0 +1,131 @@
+"""What a run tells the native API: tokens, tool calls and results, then the end.
+
+`Transcript` turns LangGraph's `messages` and `updates` stream parts into these
+events and keeps what the final event reports.
+"""
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of the reply, as the model streams it."""
+
+    event: ClassVar[str] = "token"
+    content: str
+
+
+@dataclass(frozen=True)
+class ToolCallStarted:
+    """The model asked for a tool."""
+
+    event: ClassVar[str] = "tool_call"
+    id: str
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """A tool answered (or failed in a way the model is told about)."""
+
+    event: ClassVar[str] = "tool_result"
+    tool_call_id: str
+    name: str
+    content: str
+    is_error: bool
+
+
+@dataclass(frozen=True)
+class RunCompleted:
+    """The run finished; the reply is the agent's last message."""
+
+    event: ClassVar[str] = "final"
+    thread_id: str
+    run_id: str
+    reply: str
+    tool_calls: list[dict[str, Any]]
+    # Pauses for a human (e.g. tool approval): `{"id", "value"}` each; resume them
+    # through the Agent Protocol API with `command: {"resume": ...}`.
+    interrupts: list[dict[str, Any]]
+    prompt_version: str
+    model: str
+    usage: dict[str, int]
+    latency_ms: int
+
+
+@dataclass(frozen=True)
+class RunFailed:
+    """The run stopped on an error; the thread keeps what was saved before it."""
+
+    event: ClassVar[str] = "error"
+    code: str
+    message: str
+    thread_id: str
+    run_id: str
+
+
+RunEvent = Token | ToolCallStarted | ToolResult | RunCompleted | RunFailed
+
+
+def event_data(event: RunEvent) -> dict[str, Any]:
+    """An event's fields, ready for JSON."""
+    return asdict(event)
+
+
+@dataclass
+class Transcript:
+    """Turns LangGraph's stream into run events, keeping what the final event needs."""
+
+    reply: str = ""
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    interrupts: list[dict[str, Any]] = field(default_factory=list)
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def events(self, mode: str, chunk: Any) -> Iterator[RunEvent]:
+        if mode == "messages":
+            # Tokens as the model streams them; only the agent node's model talks.
+            message, metadata = chunk
+            from_agent = metadata.get("langgraph_node") == "agent"
+            if from_agent and isinstance(message, AIMessageChunk) and message.text:
+                yield Token(message.text)
+            return
+        # "updates": whole messages once each node finishes.
+        for node, update in chunk.items():
+            if node == "__interrupt__":
+                self.interrupts += [{"id": i.id, "value": i.value} for i in update]
+                continue
+            for message in (update or {}).get("messages", []):
+                if isinstance(message, AIMessage):
+                    yield from self._model_turn(message)
+                elif isinstance(message, ToolMessage):
+                    yield ToolResult(
+                        tool_call_id=message.tool_call_id,
+                        name=message.name or "",
+                        content=message.text,
+                        is_error=message.status == "error",
+                    )
+
+    def _model_turn(self, message: AIMessage) -> Iterator[RunEvent]:
+        self.reply = message.text
+        if message.usage_metadata:
+            self.input_tokens += message.usage_metadata["input_tokens"]
+            self.output_tokens += message.usage_metadata["output_tokens"]
+        for call in message.tool_calls:
+            started = ToolCallStarted(
+                id=call["id"] or "", name=call["name"], args=call["args"]
+            )
+            self.tool_calls.append(event_data(started))
+            yield started
+
+    def usage(self) -> dict[str, int]:
+        return {
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "total_tokens": self.input_tokens + self.output_tokens,
+        }

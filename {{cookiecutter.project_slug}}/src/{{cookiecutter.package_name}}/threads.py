@@ -1,0 +1,109 @@
+"""The thread registry: which conversations exist, with their metadata and status.
+
+Messages live in the checkpointer; this keeps what the checkpointer does not (a
+thread that has no run yet, its metadata, busy/idle/interrupted/error), in
+LangGraph's own store, next to the checkpoints (SQLite or PostgreSQL).
+"""
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from langgraph.store.base import BaseStore, Item
+
+ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
+_NAMESPACE = ("threads",)
+_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A conversation's record (its messages are in the checkpointer)."""
+
+    thread_id: str
+    created_at: datetime
+    updated_at: datetime
+    metadata: dict[str, Any]
+    status: ThreadStatus
+
+
+def _thread(item: Item) -> Thread:
+    return Thread(
+        thread_id=item.key,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        metadata=item.value.get("metadata", {}),
+        status=item.value.get("status", "idle"),
+    )
+
+
+class ThreadRegistry:
+    """Create, find and update thread records."""
+
+    def __init__(self, store: BaseStore) -> None:
+        self.store = store
+
+    async def create(
+        self, thread_id: str | None = None, metadata: dict[str, Any] | None = None
+    ) -> Thread:
+        """Record a new thread (a random UUID unless `thread_id` is given)."""
+        thread_id = thread_id or str(uuid.uuid4())
+        value = {"metadata": metadata or {}, "status": "idle"}
+        await self.store.aput(_NAMESPACE, thread_id, value, index=False)
+        item = await self.store.aget(_NAMESPACE, thread_id)
+        if item is None:
+            raise RuntimeError(f"the store lost thread {thread_id} on creation")
+        return _thread(item)
+
+    async def get(self, thread_id: str) -> Thread | None:
+        """The thread's record, or None if there is no such thread."""
+        item = await self.store.aget(_NAMESPACE, thread_id)
+        return _thread(item) if item else None
+
+    async def set_status(self, thread_id: str, status: ThreadStatus) -> None:
+        """Record what the thread is doing; also moves its `updated_at`."""
+        item = await self.store.aget(_NAMESPACE, thread_id)
+        if item is not None:
+            value = {**item.value, "status": status}
+            await self.store.aput(_NAMESPACE, thread_id, value, index=False)
+
+    async def delete(self, thread_id: str) -> None:
+        """Forget the thread's record (its checkpoints are the caller's)."""
+        await self.store.adelete(_NAMESPACE, thread_id)
+
+    async def search(
+        self,
+        *,
+        metadata: dict[str, Any] | None = None,
+        status: ThreadStatus | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[Thread]:
+        """Threads whose metadata contains `metadata`, most recently updated first."""
+        found: list[Thread] = []
+        async for thread in self._scan(status):
+            if metadata and any(
+                thread.metadata.get(k) != v for k, v in metadata.items()
+            ):
+                continue
+            found.append(thread)
+            if len(found) >= offset + limit:
+                break
+        return found[offset:]
+
+    async def _scan(self, status: ThreadStatus | None) -> AsyncIterator[Thread]:
+        # Metadata is matched here rather than in the store's filter, which the
+        # SQLite and PostgreSQL stores do not apply alike to nested values.
+        filter_ = {"status": status} if status else None
+        offset = 0
+        while True:
+            items = await self.store.asearch(
+                _NAMESPACE, filter=filter_, limit=_PAGE, offset=offset
+            )
+            for item in items:
+                yield _thread(item)
+            if len(items) < _PAGE:
+                return
+            offset += _PAGE
