@@ -12,8 +12,8 @@ from ..logs import configure_logging
 from ..memory import open_persistence
 from ..models import chat_model_from_settings
 from ..runner import AgentRunner
-from ..threads import ThreadRegistry
 from ..settings import AGENT_NAME, Settings
+from ..threads import ThreadRegistry
 from .errors import install_error_handlers
 from .routes import router
 

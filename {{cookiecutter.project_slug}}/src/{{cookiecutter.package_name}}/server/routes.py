@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from sse_starlette import EventSourceResponse
 
-from ..feedback import FeedbackStore
 from ..events import RunCompleted, RunEvent, event_data
+from ..feedback import FeedbackStore
 from ..runner import AgentRunner, RunFailedError, RunRequest
 from .errors import ApiError, error_response
 from .schemas import (
