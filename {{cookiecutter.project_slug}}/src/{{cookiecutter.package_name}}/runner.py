@@ -69,6 +69,8 @@ class RunRequest:
     thread_id: str
     input: AgentState | Command[Any] | None
     run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # Run from this checkpoint instead of the thread's latest (a fork).
+    checkpoint_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class StreamPart:
 class _ActiveRun:
     run_id: str
     task: "asyncio.Task[None] | None" = None
+    done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class AgentRunner:
@@ -151,10 +154,12 @@ class AgentRunner:
         stream_mode: Sequence[str],
         *,
         subgraphs: bool = False,
+        cancel_on_disconnect: bool = True,
     ) -> AsyncIterator[StreamPart | RunFailed]:
         """Run the graph and yield its stream parts; a failure ends with `RunFailed`.
 
-        If the consumer stops early (a client disconnects), the run is cancelled.
+        If the consumer stops early (a client disconnects), the run is cancelled,
+        unless `cancel_on_disconnect` is False: then it finishes on its own.
         """
         if request.thread_id in self._active:
             yield self._failed(request, "thread_busy", "thread already has a run")
@@ -169,7 +174,7 @@ class AgentRunner:
             while (part := await queue.get()) is not None:
                 yield part
         finally:
-            if not active.task.done():
+            if cancel_on_disconnect and not active.task.done():
                 active.task.cancel()
 
     async def cancel(self, thread_id: str, run_id: str) -> bool:
@@ -179,6 +184,11 @@ class AgentRunner:
             return False
         active.task.cancel()
         return True
+
+    async def finished(self, thread_id: str) -> None:
+        """Wait until the thread's run in progress (if any) has ended."""
+        if active := self._active.get(thread_id):
+            await active.done.wait()
 
     def active_run(self, thread_id: str) -> str | None:
         """The id of the run going on this thread, if any."""
@@ -223,13 +233,18 @@ class AgentRunner:
             )
             queue.put_nowait(self._failed(request, "run_failed", message))
         finally:
-            del self._active[request.thread_id]
-            queue.put_nowait(None)
-            await self.threads.set_status(request.thread_id, status)
+            try:
+                await self.threads.set_status(request.thread_id, status)
+            finally:
+                self._active.pop(request.thread_id).done.set()
+                queue.put_nowait(None)
 
     def _config(self, request: RunRequest) -> RunnableConfig:
+        configurable = {"thread_id": request.thread_id}
+        if request.checkpoint_id:
+            configurable["checkpoint_id"] = request.checkpoint_id
         return {
-            "configurable": {"thread_id": request.thread_id},
+            "configurable": configurable,
             "run_id": uuid.UUID(request.run_id),
             "recursion_limit": self.max_steps,
             # Saved with every checkpoint: feedback finds runs by it.
@@ -290,15 +305,6 @@ class AgentRunner:
         if checkpoint_id:
             config["configurable"]["checkpoint_id"] = checkpoint_id
         return await self.graph.aget_state(config)
-
-    async def history(self, thread_id: str) -> list[BaseMessage] | None:
-        """A thread's messages in order, or None if the thread does not exist."""
-        if await self.threads.get(thread_id) is None:
-            return None
-        messages: list[BaseMessage] = (await self.state(thread_id)).values.get(
-            "messages", []
-        )
-        return messages
 
     async def state_history(
         self, thread_id: str, *, limit: int, before: str | None = None

@@ -69,6 +69,14 @@ class ThreadRegistry:
             value = {**item.value, "status": status}
             await self.store.aput(_NAMESPACE, thread_id, value, index=False)
 
+    async def add_metadata(self, thread_id: str, metadata: dict[str, Any]) -> None:
+        """Merge keys into the thread's metadata."""
+        item = await self.store.aget(_NAMESPACE, thread_id)
+        if item is not None and metadata:
+            merged = {**item.value.get("metadata", {}), **metadata}
+            value = {**item.value, "metadata": merged}
+            await self.store.aput(_NAMESPACE, thread_id, value, index=False)
+
     async def delete(self, thread_id: str) -> None:
         """Forget the thread's record (its checkpoints are the caller's)."""
         await self.store.adelete(_NAMESPACE, thread_id)

@@ -15,7 +15,7 @@ from ..runner import AgentRunner
 from ..settings import AGENT_NAME, Settings
 from ..threads import ThreadRegistry
 from .errors import install_error_handlers
-from .routes import router
+from . import protocol, routes
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,5 +42,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title=AGENT_NAME, lifespan=lifespan)
     install_error_handlers(app)
-    app.include_router(router)
+    app.include_router(routes.router)
+    app.include_router(protocol.router)
     return app

@@ -11,6 +11,7 @@ from sse_starlette import EventSourceResponse
 from ..events import RunCompleted, RunEvent, event_data
 from ..feedback import FeedbackStore
 from ..runner import AgentRunner, RunFailedError, RunRequest
+from . import wire
 from .errors import ApiError, error_response
 from .schemas import (
     FeedbackInput,
@@ -80,16 +81,15 @@ async def _sse(
 
 
 @router.get("/threads/{thread_id}", response_model=ThreadOutput, tags=["agent"])
-async def thread_history(
-    thread_id: Annotated[ThreadId, Path()], runner: Runner
-) -> ThreadOutput:
-    """A conversation's messages, oldest first."""
-    messages = await runner.history(thread_id)
-    if messages is None:
+async def get_thread(thread_id: Annotated[ThreadId, Path()], runner: Runner) -> Any:
+    """A conversation: its messages oldest first (native API), and the thread record
+    and current values that Agent Protocol clients read."""
+    record = await runner.threads.get(thread_id)
+    if record is None:
         raise ApiError(404, "thread_not_found", f"thread {thread_id!r} does not exist")
-    return ThreadOutput(
-        thread_id=thread_id, messages=[message_out(m) for m in messages]
-    )
+    snapshot = await runner.state(thread_id)
+    messages = snapshot.values.get("messages", [])
+    return {**wire.thread(record, snapshot), "messages": [message_out(m) for m in messages]}
 
 
 @router.post(

@@ -35,10 +35,16 @@ class Message(BaseModel):
 
 
 class ThreadOutput(BaseModel):
-    """A thread's history, oldest message first."""
+    """A thread: its messages oldest first, and its Agent Protocol record."""
 
     thread_id: str
     messages: list[Message]
+    created_at: str
+    updated_at: str
+    metadata: dict[str, Any]
+    status: Literal["idle", "busy", "interrupted", "error"]
+    values: dict[str, Any] | None
+    interrupts: dict[str, list[dict[str, Any]]]
 
 
 class FeedbackInput(BaseModel):

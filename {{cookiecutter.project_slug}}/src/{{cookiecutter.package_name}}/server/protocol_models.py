@@ -1,0 +1,113 @@
+"""Request bodies of the Agent Protocol subset, as the LangGraph clients send them.
+
+Unknown keys are ignored, not refused: clients send options this server does not
+use (`stream_resumable`, `durability`, `langsmith_tracer`, ...).
+"""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .schemas import ThreadId
+
+# LangGraph stream modes this server streams; `messages-tuple` is LangGraph's
+# "messages" mode, sent as `messages` events of `[message, metadata]`.
+StreamMode = Literal[
+    "values", "updates", "messages-tuple", "custom", "debug", "tasks", "checkpoints"
+]
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ThreadCreate(_Lenient):
+    """`POST /threads`."""
+
+    thread_id: ThreadId | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    if_exists: Literal["raise", "do_nothing"] = "raise"
+
+
+class ThreadSearch(_Lenient):
+    """`POST /threads/search`: metadata is matched as a subset."""
+
+    metadata: dict[str, Any] | None = None
+    status: Literal["idle", "busy", "interrupted", "error"] | None = None
+    ids: list[str] | None = None
+    limit: int = Field(10, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+class HistoryQuery(_Lenient):
+    """`POST /threads/{id}/history`: newest first."""
+
+    limit: int = Field(10, ge=1, le=1000)
+    before: str | dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+
+    def before_id(self) -> str | None:
+        """The checkpoint id in `before`, sent as a string or a checkpoint."""
+        if isinstance(self.before, dict):
+            value = self.before.get("checkpoint_id")
+            return str(value) if value else None
+        return self.before
+
+
+class CheckpointQuery(_Lenient):
+    """`POST /threads/{id}/state/checkpoint` (RemoteGraph's get_state)."""
+
+    checkpoint: dict[str, Any] = Field(default_factory=dict)
+
+
+class CommandBody(_Lenient):
+    """`command`: resume an interrupt (`update` and `goto` are not supported)."""
+
+    resume: Any = None
+    update: Any = None
+    goto: Any = None
+
+    @field_validator("update", "goto")
+    @classmethod
+    def _unsupported(cls, value: Any) -> Any:
+        if value not in (None, [], "", {}):
+            raise ValueError("only `command.resume` is supported by this server")
+        return None
+
+
+class RunCreate(_Lenient):
+    """`POST /threads/{id}/runs/stream|wait` and `POST /runs/stream|wait`."""
+
+    assistant_id: str
+    input: dict[str, Any] | None = None
+    command: CommandBody | None = None
+    stream_mode: list[StreamMode] = Field(default_factory=lambda: ["values"])  # type: ignore[arg-type]
+    stream_subgraphs: bool = False
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    checkpoint: dict[str, Any] | None = None
+    checkpoint_id: str | None = None
+    multitask_strategy: str | None = None
+    if_not_exists: Literal["reject", "create"] = "reject"
+    on_disconnect: Literal["cancel", "continue"] = "cancel"
+    on_completion: Literal["delete", "keep"] = "delete"
+
+    @field_validator("stream_mode", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("multitask_strategy")
+    @classmethod
+    def _reject_only(cls, value: str | None) -> str | None:
+        if value not in (None, "reject"):
+            raise ValueError(
+                f"multitask_strategy {value!r} is not supported: a thread runs one "
+                "run at a time and a second one is rejected (409); use 'reject'"
+            )
+        return value
+
+    def start_checkpoint(self) -> str | None:
+        """The checkpoint to run from, if the client asked for one (a fork)."""
+        if self.checkpoint and self.checkpoint.get("checkpoint_id"):
+            return str(self.checkpoint["checkpoint_id"])
+        return self.checkpoint_id
