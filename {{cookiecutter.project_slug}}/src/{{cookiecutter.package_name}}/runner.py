@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from langchain_core.messages import BaseMessage, HumanMessage
+from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.errors import GraphRecursionError
@@ -170,11 +170,15 @@ class AgentRunner:
         active.task = asyncio.create_task(
             self._pump(request, list(stream_mode), subgraphs, queue)
         )
+        ended = False
         try:
             while (part := await queue.get()) is not None:
+                # A failure is the run's last word; what follows is bookkeeping.
+                ended = isinstance(part, RunFailed)
                 yield part
+            ended = True
         finally:
-            if cancel_on_disconnect and not active.task.done():
+            if cancel_on_disconnect and not ended:
                 active.task.cancel()
 
     async def cancel(self, thread_id: str, run_id: str) -> bool:

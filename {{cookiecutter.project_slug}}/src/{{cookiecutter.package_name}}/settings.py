@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Agent.
     system_prompt_version: str = Field("v1", pattern=r"^[A-Za-z0-9_.-]+$")
     max_agent_steps: int = Field(12, ge=2, le=100)
+    # Pause for a human to approve, edit or reject tool calls (an interrupt).
+    require_tool_approval: bool = False
     max_message_chars: int = Field(8000, ge=1)
 
     # Persistence. SQLite under `data_dir` unless DATABASE_URL names a PostgreSQL.

@@ -14,8 +14,8 @@ from ..models import chat_model_from_settings
 from ..runner import AgentRunner
 from ..settings import AGENT_NAME, Settings
 from ..threads import ThreadRegistry
-from .errors import install_error_handlers
 from . import protocol, routes
+from .errors import install_error_handlers
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,7 +28,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prompt = load_prompt("system", settings.system_prompt_version)
         async with open_persistence(settings) as persistence:
             model = chat_model_from_settings(settings)
-            graph = build_graph(model, prompt, persistence.checkpointer)
+            graph = build_graph(
+                model,
+                prompt,
+                persistence.checkpointer,
+                require_tool_approval=settings.require_tool_approval,
+            )
             app.state.runner = AgentRunner(
                 graph,
                 ThreadRegistry(persistence.store),

@@ -33,7 +33,9 @@ router = APIRouter(tags=["agent protocol"])
 # One assistant, for the one graph; its id is derived from the graph id as
 # LangGraph's own server derives it, so clients configured with either work.
 GRAPH_ID = "agent"
-ASSISTANT_ID = str(uuid.uuid5(uuid.UUID("6ba7b821-9dad-11d1-80b4-00c04fd430c8"), GRAPH_ID))
+ASSISTANT_ID = str(
+    uuid.uuid5(uuid.UUID("6ba7b821-9dad-11d1-80b4-00c04fd430c8"), GRAPH_ID)
+)
 _STARTED = datetime.now(UTC).isoformat()
 
 PathThreadId = Annotated[ThreadId, Path()]
@@ -95,7 +97,9 @@ async def create_thread(body: ThreadCreate, runner: Runner) -> dict[str, Any]:
     if body.thread_id and (existing := await runner.threads.get(body.thread_id)):
         if body.if_exists == "do_nothing":
             return wire.thread(existing, await runner.state(existing.thread_id))
-        raise ApiError(409, "thread_exists", f"thread {body.thread_id!r} already exists")
+        raise ApiError(
+            409, "thread_exists", f"thread {body.thread_id!r} already exists"
+        )
     created = await runner.threads.create(body.thread_id, body.metadata)
     return wire.thread(created)
 
@@ -241,7 +245,9 @@ async def _start(
         thread_id = (await runner.threads.create()).thread_id
     elif await runner.threads.get(thread_id) is None:
         if body.if_not_exists == "reject":
-            raise ApiError(404, "thread_not_found", f"thread {thread_id!r} does not exist")
+            raise ApiError(
+                404, "thread_not_found", f"thread {thread_id!r} does not exist"
+            )
         await runner.threads.create(thread_id)
     await runner.require_idle_thread(thread_id)
     for message in (body.input or {}).get("messages", []):

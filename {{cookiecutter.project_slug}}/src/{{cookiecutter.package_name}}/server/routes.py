@@ -89,7 +89,10 @@ async def get_thread(thread_id: Annotated[ThreadId, Path()], runner: Runner) -> 
         raise ApiError(404, "thread_not_found", f"thread {thread_id!r} does not exist")
     snapshot = await runner.state(thread_id)
     messages = snapshot.values.get("messages", [])
-    return {**wire.thread(record, snapshot), "messages": [message_out(m) for m in messages]}
+    return {
+        **wire.thread(record, snapshot),
+        "messages": [message_out(m) for m in messages],
+    }
 
 
 @router.post(

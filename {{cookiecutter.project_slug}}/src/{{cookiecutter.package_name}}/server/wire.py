@@ -29,7 +29,9 @@ def to_jsonable(value: Any) -> Any:
 
 def dumps(value: Any) -> str:
     """Compact one-line JSON, as SSE `data:` needs it."""
-    return json.dumps(value, default=to_jsonable, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        value, default=to_jsonable, ensure_ascii=False, separators=(",", ":")
+    )
 
 
 def jsonable(value: Any) -> Any:

@@ -1,0 +1,50 @@
+"""The app served by a real uvicorn process, as `make dev` serves it."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from .ports import free_port
+
+APP = "{{ cookiecutter.package_name }}.server.app:create_app"
+
+
+@contextmanager
+def live_server(
+    data_dir: Path, settings: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Serve on a free loopback port with these settings (env vars); yield the URL."""
+    port = free_port()
+    env = {**os.environ, "DATA_DIR": str(data_dir), **(settings or {})}
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", APP,
+        "--host", "127.0.0.1", "--port", str(port),
+    ]  # fmt: skip
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(url, server)
+        yield url
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _wait_until_ready(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "the server exited during startup"
+        try:
+            if httpx.get(f"{url}/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("the server did not become ready within 30 s")

@@ -1,0 +1,250 @@
+"""Contract: LangGraph's own Python client (langgraph-sdk, pinned) and RemoteGraph
+against the Agent Protocol subset, served by a real uvicorn process."""
+
+import asyncio
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from langgraph.pregel.remote import RemoteGraph
+from langgraph_sdk import get_client
+from langgraph_sdk.client import LangGraphClient
+from langgraph_sdk.schema import StreamPart
+
+from .live_server import live_server
+
+QUESTION = {"messages": [{"role": "user", "content": "What is the weather in Paris?"}]}
+WEATHER = "The weather in Paris is partly cloudy, 14°C."
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # Tokens come 20 ms apart, so a run lasts long enough to be cancelled.
+    data = tmp_path_factory.mktemp("protocol")
+    with live_server(data, {"LOCAL_MODEL_TOKEN_DELAY_MS": "20"}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def approval_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("approval")
+    with live_server(data, {"REQUIRE_TOOL_APPROVAL": "true"}) as url:
+        yield url
+
+
+@pytest.fixture
+def client(server_url: str) -> LangGraphClient:
+    return get_client(url=server_url)
+
+
+async def collect(parts: Any) -> list[StreamPart]:
+    return [part async for part in parts]
+
+
+async def test_threads_are_created_read_and_searched(client: LangGraphClient) -> None:
+    thread = await client.threads.create(metadata={"team": "contract"})
+    await client.threads.create(metadata={"team": "other"})
+
+    found = await client.threads.search(metadata={"team": "contract"})
+    read = await client.threads.get(thread["thread_id"])
+
+    assert [t["thread_id"] for t in found] == [thread["thread_id"]]
+    assert read["status"] == "idle"
+    assert read["metadata"] == {"team": "contract"}
+    with pytest.raises(httpx.HTTPStatusError) as missing:
+        await client.threads.get("00000000-0000-0000-0000-000000000000")
+    assert missing.value.response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("mode", "event"),
+    [
+        ("values", "values"),
+        ("updates", "updates"),
+        ("messages-tuple", "messages"),
+        ("custom", "custom"),
+    ],
+)
+async def test_each_stream_mode(client: LangGraphClient, mode: str, event: str) -> None:
+    thread = await client.threads.create()
+
+    parts = await collect(
+        client.runs.stream(
+            thread["thread_id"], "agent", input=QUESTION, stream_mode=mode
+        )
+    )
+
+    assert parts[0].event == "metadata"
+    assert parts[0].data["run_id"]
+    assert parts[-1].event == "end"
+    body = [part for part in parts[1:-1]]
+    assert body
+    assert {part.event for part in body} == {event}
+    if mode == "values":
+        assert [m["type"] for m in body[-1].data["messages"]] == [
+            "human", "ai", "tool", "ai",
+        ]  # fmt: skip
+    if mode == "updates":
+        assert [next(iter(part.data)) for part in body] == ["agent", "tools", "agent"]
+    if mode == "messages-tuple":
+        chunks = [
+            msg
+            for msg, meta in (part.data for part in body)
+            if msg["type"] == "AIMessageChunk"
+        ]
+        assert "".join(chunk["content"] for chunk in chunks).endswith(WEATHER)
+        assert all(
+            meta["langgraph_node"] in ("agent", "tools")
+            for _, meta in (p.data for p in body)
+        )
+    if mode == "custom":
+        assert body[0].data == {"type": "progress", "message": "Calling get_weather"}
+
+
+async def test_the_acceptance_script(client: LangGraphClient) -> None:
+    """create thread → stream (three modes) → wait → state → history."""
+    thread = await client.threads.create()
+    thread_id = thread["thread_id"]
+    events = [
+        part.event
+        async for part in client.runs.stream(
+            thread_id,
+            "agent",
+            input=QUESTION,
+            stream_mode=["values", "messages-tuple", "updates"],
+        )
+    ]
+    final = await client.runs.wait(
+        thread_id,
+        "agent",
+        input={"messages": [{"role": "user", "content": "And the time there?"}]},
+    )
+    state = await client.threads.get_state(thread_id)
+    history = await client.threads.get_history(thread_id)
+
+    assert {"metadata", "values", "messages", "updates", "end"} == set(events)
+    assert isinstance(final, dict)
+    assert final["messages"][-1]["content"].startswith(
+        "Here is what I found: The local time in Paris"
+    )
+    assert state["values"] == final
+    assert state["next"] == []
+    assert history[0]["checkpoint"] == state["checkpoint"]
+    # Newest first, each state's parent is the next one.
+    for newer, older in itertools.pairwise(history):
+        parent = newer["parent_checkpoint"]["checkpoint_id"]
+        assert parent == older["checkpoint"]["checkpoint_id"]
+
+
+async def test_stateless_runs_leave_no_thread(client: LangGraphClient) -> None:
+    before = {t["thread_id"] for t in await client.threads.search(limit=1000)}
+
+    final = await client.runs.wait(None, "agent", input=QUESTION)
+    streamed = await collect(client.runs.stream(None, "agent", input=QUESTION))
+
+    assert final["messages"][-1]["content"].endswith(WEATHER)
+    assert streamed[-1].event == "end"
+    after = {t["thread_id"] for t in await client.threads.search(limit=1000)}
+    assert after == before
+
+
+async def test_interrupt_and_resume(approval_url: str) -> None:
+    client = get_client(url=approval_url)
+    thread_id = (await client.threads.create())["thread_id"]
+
+    paused = await collect(
+        client.runs.stream(thread_id, "agent", input=QUESTION, stream_mode="updates")
+    )
+    [interrupt] = next(
+        p.data["__interrupt__"] for p in paused if p.data and "__interrupt__" in p.data
+    )
+    waiting = await client.threads.get(thread_id)
+    state = await client.threads.get_state(thread_id)
+    resumed = await client.runs.wait(
+        thread_id, "agent", command={"resume": {"decisions": [{"type": "approve"}]}}
+    )
+
+    assert interrupt["value"]["action_requests"][0]["name"] == "get_weather"
+    assert interrupt["value"]["action_requests"][0]["args"] == {"city": "Paris"}
+    assert waiting["status"] == "interrupted"
+    assert state["next"] == ["approve"]
+    assert state["tasks"][0]["interrupts"][0]["id"] == interrupt["id"]
+    assert resumed["messages"][-1]["content"].endswith(WEATHER)
+    assert (await client.threads.get(thread_id))["status"] == "idle"
+
+
+async def test_a_rejected_tool_call_is_not_run(approval_url: str) -> None:
+    client = get_client(url=approval_url)
+    thread_id = (await client.threads.create())["thread_id"]
+    await client.runs.wait(thread_id, "agent", input=QUESTION)
+
+    final = await client.runs.wait(
+        thread_id,
+        "agent",
+        command={"resume": {"decisions": [{"type": "reject", "message": "not now"}]}},
+    )
+
+    tool_message = final["messages"][-2]
+    assert tool_message["type"] == "tool"
+    assert tool_message["content"] == "The user rejected this call: not now."
+    assert "partly cloudy" not in final["messages"][-1]["content"]
+
+
+async def test_a_busy_thread_rejects_a_second_run(client: LangGraphClient) -> None:
+    thread_id = (await client.threads.create())["thread_id"]
+    stream = client.runs.stream(thread_id, "agent", input=QUESTION)
+    first = await anext(stream)  # the run has started
+
+    with pytest.raises(httpx.HTTPStatusError) as busy:
+        await client.runs.wait(
+            thread_id, "agent", input=QUESTION, multitask_strategy="reject"
+        )
+    with pytest.raises(httpx.HTTPStatusError) as unsupported:
+        await client.runs.wait(
+            thread_id, "agent", input=QUESTION, multitask_strategy="enqueue"
+        )
+    rest = await collect(stream)
+
+    assert first.event == "metadata"
+    assert busy.value.response.status_code == 409
+    assert (
+        "already has a run in progress"
+        in busy.value.response.json()["error"]["message"]
+    )
+    assert unsupported.value.response.status_code == 422
+    assert (
+        "multitask_strategy 'enqueue' is not supported"
+        in unsupported.value.response.text
+    )
+    assert rest[-1].event == "end"
+
+
+async def test_cancel_stops_a_run(client: LangGraphClient) -> None:
+    thread_id = (await client.threads.create())["thread_id"]
+    stream = client.runs.stream(
+        thread_id, "agent", input=QUESTION, stream_mode="messages-tuple"
+    )
+    run_id = (await anext(stream)).data["run_id"]
+    await anext(stream)  # the first token: the run is under way
+
+    await client.runs.cancel(thread_id, run_id)
+    rest = await collect(stream)
+
+    errors = [part.data for part in rest if part.event == "error"]
+    assert errors == [{"error": "cancelled", "message": "the run was cancelled"}]
+    await asyncio.sleep(0.1)
+    assert (await client.threads.get(thread_id))["status"] == "idle"
+
+
+def test_remote_graph(server_url: str) -> None:
+    graph = RemoteGraph("agent", url=server_url)
+    config = {"configurable": {"thread_id": "remote-graph-thread"}}
+
+    result = graph.invoke(QUESTION, config)
+    state = graph.get_state(config)
+
+    assert result["messages"][-1]["content"].endswith(WEATHER)
+    assert len(state.values["messages"]) == 4
+    assert state.next == ()
