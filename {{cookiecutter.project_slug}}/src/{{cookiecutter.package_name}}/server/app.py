@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from ..agent.graph import build_graph
 from ..agent.prompts import load_prompt
@@ -48,5 +49,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title=AGENT_NAME, lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(routes.router)
+    app.mount("/static", StaticFiles(directory=routes.STATIC_DIR), name="static")
     app.include_router(protocol.router)
     return app

@@ -1,11 +1,12 @@
 """The native API: routes translate HTTP into one runner call each."""
 
 import json
+import pathlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse
 from sse_starlette import EventSourceResponse
 
 from ..events import RunCompleted, RunEvent, event_data
@@ -23,6 +24,7 @@ from .schemas import (
 )
 
 router = APIRouter()
+STATIC_DIR = pathlib.Path(__file__).with_name("static")
 
 
 def get_runner(request: Request) -> AgentRunner:
@@ -130,6 +132,6 @@ async def readyz(runner: Runner) -> dict[str, str] | JSONResponse:
 
 
 @router.get("/", include_in_schema=False)
-async def index() -> RedirectResponse:
-    """The interactive API docs, until a playground page is served here."""
-    return RedirectResponse("/docs")
+async def playground() -> FileResponse:
+    """The playground: a chat page over this API (static files, no build step)."""
+    return FileResponse(STATIC_DIR / "index.html")

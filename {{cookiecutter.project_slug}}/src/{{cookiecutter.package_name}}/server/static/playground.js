@@ -1,0 +1,235 @@
+// The playground: chat with the agent through the native API (/stream, /threads,
+// /feedback); the thread list and approvals use the Agent Protocol endpoints.
+"use strict";
+
+const $ = (selector) => document.querySelector(selector);
+const messages = $("#messages");
+const state = { threadId: new URLSearchParams(location.search).get("thread") };
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function show(node) {
+  messages.append(node);
+  messages.scrollTop = messages.scrollHeight;
+  return node;
+}
+
+function setStatus(text) {
+  $("#status").textContent = text;
+}
+
+async function api(path, body) {
+  const response = await fetch(path, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.error ? data.error.message : response.statusText);
+  return data;
+}
+
+// --- Threads -------------------------------------------------------------------
+
+function selectThread(threadId) {
+  state.threadId = threadId;
+  const url = new URL(location.href);
+  if (threadId) url.searchParams.set("thread", threadId);
+  else url.searchParams.delete("thread");
+  history.replaceState(null, "", url);
+  $("#thread-label").textContent = threadId ? `Thread ${threadId}` : "New conversation";
+  for (const link of document.querySelectorAll("#threads a")) {
+    link.classList.toggle("current", link.dataset.threadId === threadId);
+  }
+}
+
+async function loadThreads() {
+  const threads = await api("/threads/search", { limit: 50 });
+  const list = $("#threads");
+  list.replaceChildren();
+  for (const thread of threads) {
+    const first = thread.values && thread.values.messages && thread.values.messages[0];
+    const link = element("a", "", first ? String(first.content) : "(empty thread)");
+    link.href = `?thread=${thread.thread_id}`;
+    link.dataset.threadId = thread.thread_id;
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      openThread(thread.thread_id);
+    });
+    const item = element("li");
+    item.append(link);
+    list.append(item);
+  }
+  selectThread(state.threadId);
+}
+
+async function openThread(threadId) {
+  selectThread(threadId);
+  messages.replaceChildren();
+  if (!threadId) return;
+  const thread = await api(`/threads/${encodeURIComponent(threadId)}`);
+  const calls = new Map();
+  for (const message of thread.messages) {
+    if (message.role === "user") show(element("div", "message user", message.content));
+    if (message.role === "assistant") {
+      for (const call of message.tool_calls) calls.set(call.id, showToolCall(call));
+      if (message.content) show(element("div", "message assistant", message.content));
+    }
+    if (message.role === "tool") {
+      const card = calls.get(message.tool_call_id);
+      if (card) showToolResult(card, message.content, false);
+    }
+  }
+  for (const pending of Object.values(thread.interrupts || {})) showApproval(pending);
+}
+
+// --- Tool calls, approvals, feedback ---------------------------------------------
+
+function showToolCall(call) {
+  const card = show(element("div", "tool-call"));
+  card.append(element("span", "label", "tool"));
+  card.append(element("span", "call", `${call.name}(${JSON.stringify(call.args)})`));
+  return card;
+}
+
+function showToolResult(card, content, failed) {
+  card.append(element("div", failed ? "result failed" : "result", `→ ${content}`));
+}
+
+function showApproval(interrupts) {
+  const box = show(element("div", "approval"));
+  const requests = interrupts.flatMap((item) => (item.value && item.value.action_requests) || []);
+  box.append(element("p", "", `Approve ${requests.map((r) => r.name).join(", ") || "this step"}?`));
+  for (const decision of ["approve", "reject"]) {
+    const button = element("button", "", decision === "approve" ? "Approve" : "Reject");
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      box.remove();
+      setStatus("Resuming…");
+      await api(`/threads/${state.threadId}/runs/wait`, {
+        assistant_id: "agent",
+        command: { resume: decision },
+      });
+      setStatus("");
+      await openThread(state.threadId);
+    });
+    box.append(button);
+  }
+}
+
+function showFeedback(bubble, runId) {
+  const bar = element("div", "feedback");
+  for (const [label, score] of [["👍", 1], ["👎", 0]]) {
+    const button = element("button", "", label);
+    button.type = "button";
+    button.setAttribute("aria-label", score ? "Good answer" : "Bad answer");
+    button.addEventListener("click", async () => {
+      await api("/feedback", { run_id: runId, thread_id: state.threadId, score });
+      for (const other of bar.querySelectorAll("button")) other.disabled = true;
+      button.setAttribute("aria-pressed", "true");
+      bar.append(element("span", "muted thanks", "Thanks for the feedback"));
+    });
+    bar.append(button);
+  }
+  bubble.after(bar);
+}
+
+// --- Sending a message ----------------------------------------------------------
+
+// Server-Sent Events over fetch (EventSource cannot POST): yields {event, data}.
+async function* readEvents(response) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value.replace(/\r\n/g, "\n");
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).trim());
+      }
+      if (data.length) yield { event, data: JSON.parse(data.join("\n")) };
+    }
+  }
+}
+
+async function send(text) {
+  show(element("div", "message user", text));
+  const response = await fetch("/stream", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ message: text, thread_id: state.threadId }),
+  });
+  if (!response.ok) {
+    const body = await response.json();
+    show(element("div", "message error", body.error ? body.error.message : response.statusText));
+    return;
+  }
+  const cards = new Map();
+  let bubble = null;
+  for await (const { event, data } of readEvents(response)) {
+    if (event === "metadata" && data.thread_id !== state.threadId) {
+      selectThread(data.thread_id);
+      loadThreads();
+    } else if (event === "tool_call") {
+      bubble = null;
+      cards.set(data.id, showToolCall(data));
+    } else if (event === "tool_result") {
+      const card = cards.get(data.tool_call_id);
+      if (card) showToolResult(card, data.content, data.is_error);
+    } else if (event === "token") {
+      if (!bubble) bubble = show(element("div", "message assistant streaming", ""));
+      bubble.textContent += data.content;
+      messages.scrollTop = messages.scrollHeight;
+    } else if (event === "final") {
+      if (bubble) {
+        bubble.classList.remove("streaming");
+        showFeedback(bubble, data.run_id);
+      }
+      if (data.interrupts.length) showApproval(data.interrupts);
+    } else if (event === "error") {
+      show(element("div", "message error", data.message));
+    }
+  }
+}
+
+$("#composer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = $("#message").value.trim();
+  if (!text) return;
+  $("#message").value = "";
+  $("#send").disabled = true;
+  setStatus("Thinking…");
+  try {
+    await send(text);
+    setStatus("");
+  } catch (error) {
+    setStatus(`Error: ${error.message}`);
+  } finally {
+    $("#send").disabled = false;
+    $("#message").focus();
+  }
+});
+
+$("#message").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    $("#composer").requestSubmit();
+  }
+});
+
+$("#new-thread").addEventListener("click", () => openThread(null));
+
+loadThreads().catch((error) => setStatus(`Could not list threads: ${error.message}`));
+openThread(state.threadId).catch((error) => setStatus(`Could not open the thread: ${error.message}`));
