@@ -9,8 +9,9 @@ human-in-the-loop requests, which Agent Chat UI renders as approve / edit / reje
 It is resumed with `command: {"resume": {"decisions": [...]}}`, one decision per
 call: `{"type": "approve"}`, `{"type": "edit", "edited_action": {"name", "args"}}`
 or `{"type": "reject", "message": "why"}`; `"approve"` or `"reject"` alone decides
-for every call. Tools run only if every call of the step is approved or edited;
-otherwise none runs and the model is told which were rejected, so it can adapt.
+for every call, and any other answer asks again with an `error` saying why. Tools
+run only if every call of the step is approved or edited; otherwise none runs and
+the model is told which were rejected, so it can adapt.
 """
 
 from typing import Any, Literal
@@ -31,23 +32,28 @@ def approve_tool_calls(state: AgentState) -> Command[Literal["tools", "agent"]]:
     """Pause for a human decision on the tool calls the model just made."""
     request: AIMessage = state["messages"][-1]  # type: ignore[assignment]
     calls = request.tool_calls
-    answer = interrupt(
-        {
-            "action_requests": [
-                {
-                    "name": call["name"],
-                    "args": call["args"],
-                    "description": f"The agent wants to call {call['name']}.",
-                }
-                for call in calls
-            ],
-            "review_configs": [
-                {"action_name": call["name"], "allowed_decisions": _DECISIONS}
-                for call in calls
-            ],
-        }
-    )
-    decisions = _decisions(answer, len(calls))
+    question: dict[str, Any] = {
+        "action_requests": [
+            {
+                "name": call["name"],
+                "args": call["args"],
+                "description": f"The agent wants to call {call['name']}.",
+            }
+            for call in calls
+        ],
+        "review_configs": [
+            {"action_name": call["name"], "allowed_decisions": _DECISIONS}
+            for call in calls
+        ],
+    }
+    # An answer that is not a decision asks again, saying why: the thread stays
+    # waiting instead of failing.
+    while True:
+        try:
+            decisions = _decisions(interrupt(question), len(calls))
+            break
+        except InvalidDecisionError as error:
+            question = {**question, "error": str(error)}
     if all(d["type"] in ("approve", "edit") for d in decisions):
         edited = [
             {**call, **_edited(decision)}

@@ -1,0 +1,182 @@
+"""The Agent Protocol endpoints refuse bad requests with a clear 4xx."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.server.app import create_app
+from {{ cookiecutter.package_name }}.server.protocol import ASSISTANT_ID
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .sse import read_events
+
+ASK = {"messages": [{"role": "user", "content": "What is the weather in Paris?"}]}
+UNKNOWN = "00000000-0000-0000-0000-000000000000"
+
+
+def new_thread(client: TestClient, **body: Any) -> str:
+    response = client.post("/threads", json=body)
+    assert response.status_code == 200, response.text
+    thread_id: str = response.json()["thread_id"]
+    return thread_id
+
+
+def error_of(response: Any, status: int) -> dict[str, str]:
+    assert response.status_code == status, response.text
+    error: dict[str, str] = response.json()["error"]
+    return error
+
+
+def test_info_and_the_one_assistant(client: TestClient) -> None:
+    assert client.get("/info").json()["version"]
+    assert [
+        a["assistant_id"] for a in client.post("/assistants/search", json={}).json()
+    ] == [ASSISTANT_ID]
+    assert client.get("/assistants/agent").json()["graph_id"] == "agent"
+    assert client.get(f"/assistants/{ASSISTANT_ID}").json()["name"] == "agent"
+    assert (
+        error_of(client.get("/assistants/other"), 404)["code"] == "assistant_not_found"
+    )
+
+
+def test_creating_a_thread_twice(client: TestClient) -> None:
+    thread_id = new_thread(client, metadata={"owner": "ada"})
+
+    again = client.post("/threads", json={"thread_id": thread_id})
+    kept = client.post(
+        "/threads", json={"thread_id": thread_id, "if_exists": "do_nothing"}
+    )
+
+    assert error_of(again, 409)["code"] == "thread_exists"
+    assert kept.json()["metadata"] == {"owner": "ada"}
+    assert kept.json()["created_at"].endswith("+00:00")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", f"/threads/{UNKNOWN}/state"),
+        ("post", f"/threads/{UNKNOWN}/history"),
+        ("get", f"/threads/{UNKNOWN}/history"),
+        ("post", f"/threads/{UNKNOWN}/runs/{UNKNOWN}/cancel"),
+    ],
+)
+def test_unknown_threads(client: TestClient, method: str, path: str) -> None:
+    response = client.request(method, path, json={} if method == "post" else None)
+    assert error_of(response, 404)["code"] == "thread_not_found"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "says"),
+    [
+        (
+            {"assistant_id": "nope", "input": ASK},
+            404,
+            "assistant 'nope' does not exist",
+        ),
+        ({"input": ASK}, 422, "assistant_id: Field required"),
+        ({"assistant_id": "agent", "stream_mode": "events"}, 422, "stream_mode"),
+        (
+            {"assistant_id": "agent", "multitask_strategy": "rollback"},
+            422,
+            "multitask_strategy 'rollback' is not supported",
+        ),
+        (
+            {"assistant_id": "agent", "command": {"goto": "tools"}},
+            422,
+            "only `command.resume` is supported",
+        ),
+        (
+            {
+                "assistant_id": "agent",
+                "input": {"messages": [{"role": "user", "content": ""}]},
+            },
+            422,
+            "message must not be empty",
+        ),
+    ],
+)
+def test_bad_runs(
+    client: TestClient, body: dict[str, Any], status: int, says: str
+) -> None:
+    thread_id = new_thread(client)
+    for path in (
+        f"/threads/{thread_id}/runs/stream",
+        f"/threads/{thread_id}/runs/wait",
+    ):
+        assert says in error_of(client.post(path, json=body), status)["message"]
+
+
+def test_runs_on_a_missing_thread(client: TestClient) -> None:
+    refused = client.post(
+        f"/threads/{UNKNOWN}/runs/wait", json={"assistant_id": "agent"}
+    )
+    created = client.post(
+        "/threads/my-own-id/runs/wait",
+        json={"assistant_id": "agent", "input": ASK, "if_not_exists": "create"},
+    )
+    resume_nowhere = client.post(
+        "/runs/wait", json={"assistant_id": "agent", "command": {"resume": "approve"}}
+    )
+
+    assert error_of(refused, 404)["code"] == "thread_not_found"
+    assert created.status_code == 200
+    assert client.get("/threads/my-own-id").json()["status"] == "idle"
+    assert "resuming needs a thread_id" in error_of(resume_nowhere, 422)["message"]
+
+
+def test_run_metadata_makes_threads_findable(client: TestClient) -> None:
+    thread_id = new_thread(client)
+    client.post(
+        f"/threads/{thread_id}/runs/wait",
+        json={"assistant_id": "agent", "input": ASK, "metadata": {"user": "ada"}},
+    )
+
+    found = client.post(
+        "/threads/search", json={"metadata": {"graph_id": "agent", "user": "ada"}}
+    )
+
+    [thread] = found.json()
+    assert thread["thread_id"] == thread_id
+    assert thread["values"]["messages"][0]["content"] == ASK["messages"][0]["content"]
+
+
+def test_stream_events_follow_the_protocol(client: TestClient) -> None:
+    thread_id = new_thread(client)
+    events = read_events(
+        client,
+        f"/threads/{thread_id}/runs/stream",
+        {"assistant_id": "agent", "input": ASK, "stream_mode": ["updates", "custom"]},
+    )
+
+    names = [event["event"] for event in events]
+    assert names[0] == "metadata"
+    assert names[-1] == "end"
+    assert set(names[1:-1]) == {"updates", "custom"}
+    assert events[-1]["data"] is None
+
+
+def test_a_bad_resume_value_keeps_the_thread_waiting(settings: Settings) -> None:
+    approving = settings.model_copy(update={"require_tool_approval": True})
+    with TestClient(create_app(approving)) as client:
+        thread_id = new_thread(client)
+        run = f"/threads/{thread_id}/runs/wait"
+        paused = client.post(run, json={"assistant_id": "agent", "input": ASK}).json()
+        bad = client.post(
+            run, json={"assistant_id": "agent", "command": {"resume": "maybe"}}
+        )
+        waiting = client.get(f"/threads/{thread_id}/state").json()
+        good = client.post(
+            run, json={"assistant_id": "agent", "command": {"resume": "approve"}}
+        )
+
+    assert (
+        paused["__interrupt__"][0]["value"]["action_requests"][0]["name"]
+        == "get_weather"
+    )
+    assert bad.status_code == 200
+    [asked_again] = bad.json()["__interrupt__"]
+    assert "got 'maybe'" in asked_again["value"]["error"]
+    assert waiting["next"] == ["approve"]
+    assert good.json()["messages"][-1]["content"].endswith("partly cloudy, 14°C.")
