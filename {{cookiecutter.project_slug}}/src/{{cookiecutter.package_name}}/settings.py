@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(10, ge=1, le=100)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Browser origins allowed to call the API (e.g. Agent Chat UI on another port);
+    # none by default. A JSON list: ["http://localhost:3000"].
+    cors_allow_origins: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _vertex_needs_a_project(self) -> Self:

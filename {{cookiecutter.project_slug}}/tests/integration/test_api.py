@@ -147,3 +147,32 @@ def test_a_run_past_the_step_limit_fails_cleanly(settings: Settings) -> None:
         },
     }
     assert after.status_code == 200
+
+
+def test_cors_is_closed_by_default(client: TestClient) -> None:
+    preflight = client.options(
+        "/invoke",
+        headers={
+            "origin": "http://localhost:3000",
+            "access-control-request-method": "POST",
+        },
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+def test_cors_allows_the_configured_origins(settings: Settings) -> None:
+    opened = settings.model_copy(
+        update={"cors_allow_origins": ["http://localhost:3000"]}
+    )
+    with TestClient(create_app(opened)) as client:
+        allowed = client.options(
+            "/threads/search",
+            headers={
+                "origin": "http://localhost:3000",
+                "access-control-request-method": "POST",
+            },
+        )
+        other = client.get("/healthz", headers={"origin": "http://evil.example"})
+
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert "access-control-allow-origin" not in other.headers

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from ..agent.graph import build_graph
@@ -47,6 +48,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
 
     app = FastAPI(title=AGENT_NAME, lifespan=lifespan)
+    if settings.cors_allow_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            # LangGraph clients read the run id from Content-Location.
+            expose_headers=["content-location"],
+        )
     install_error_handlers(app)
     app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=routes.STATIC_DIR), name="static")
