@@ -180,3 +180,17 @@ def test_a_bad_resume_value_keeps_the_thread_waiting(settings: Settings) -> None
     assert "got 'maybe'" in asked_again["value"]["error"]
     assert waiting["next"] == ["approve"]
     assert good.json()["messages"][-1]["content"].endswith("partly cloudy, 14°C.")
+
+
+@pytest.mark.parametrize("mode", ["debug", "tasks", "checkpoints"])
+def test_other_stream_modes(client: TestClient, mode: str) -> None:
+    thread_id = new_thread(client)
+    events = read_events(
+        client,
+        f"/threads/{thread_id}/runs/stream",
+        {"assistant_id": "agent", "input": ASK, "stream_mode": mode},
+    )
+
+    body = events[1:-1]
+    assert body
+    assert {event["event"] for event in body} == {mode}

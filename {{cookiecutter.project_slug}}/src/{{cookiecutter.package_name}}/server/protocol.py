@@ -277,7 +277,7 @@ def _event_stream(
                 if isinstance(part, RunFailed):
                     yield _sse("error", {"error": part.code, "message": part.message})
                     break
-                yield _sse(_event_name(part), _payload(part))
+                yield _sse(event_name(part), _payload(part))
             yield _sse("end", None)
         finally:
             if temporary and runner.active_run(request.thread_id) is None:
@@ -308,8 +308,8 @@ async def _wait(runner: AgentRunner, request: RunRequest, *, temporary: bool) ->
 _LANGGRAPH_MODE = {"messages-tuple": "messages"}
 
 
-def _event_name(part: StreamPart) -> str:
-    # Subgraph events carry their namespace: `values|node:task_id|...`.
+def event_name(part: StreamPart) -> str:
+    """The SSE event name; subgraph events carry their namespace: `values|node:id`."""
     return "|".join([part.mode, *part.namespace])
 
 
