@@ -1,8 +1,8 @@
 """Where conversations are kept: LangGraph's checkpointer and store, opened together.
 
 The checkpointer holds each thread's messages (a checkpoint per step); the store
-holds the thread registry (see threads.py). Both live in one database: a SQLite
-file under DATA_DIR, or the PostgreSQL that DATABASE_URL names.
+holds the thread registry (see threads.py). Both live in SQLite files under
+DATA_DIR, or in the PostgreSQL that DATABASE_URL names.
 """
 
 from collections.abc import AsyncIterator
@@ -34,10 +34,11 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
             yield persistence
         return
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    path = str(settings.sqlite_path)
+    # One file each: every file then has a single connection writing to it, and
+    # concurrent runs never meet SQLite's "database is locked".
     async with (
-        AsyncSqliteSaver.from_conn_string(path) as checkpointer,
-        AsyncSqliteStore.from_conn_string(path) as store,
+        AsyncSqliteSaver.from_conn_string(str(settings.sqlite_path)) as checkpointer,
+        AsyncSqliteStore.from_conn_string(str(settings.threads_path)) as store,
     ):
         await checkpointer.setup()
         await store.setup()

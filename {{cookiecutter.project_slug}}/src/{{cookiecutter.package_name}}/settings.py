@@ -75,6 +75,11 @@ class Settings(BaseSettings):
         return self.data_dir / "checkpoints.sqlite"
 
     @property
+    def threads_path(self) -> Path:
+        """Where the SQLite store keeps the thread registry."""
+        return self.data_dir / "threads.sqlite"
+
+    @property
     def feedback_path(self) -> Path:
         """Where feedback is appended, one JSON object a line."""
         return self.data_dir / "feedback.jsonl"

@@ -7,43 +7,23 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from ..agent.graph import build_graph
-from ..agent.prompts import load_prompt
+from ..assembly import open_runner
 from ..feedback import FeedbackStore
 from ..logs import configure_logging
-from ..memory import open_persistence
-from ..models import chat_model_from_settings
-from ..runner import AgentRunner
 from ..settings import AGENT_NAME, Settings
-from ..threads import ThreadRegistry
 from . import protocol, routes
 from .errors import install_error_handlers
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; persistence opens and the graph compiles in the lifespan."""
+    """Build the app; the runner (persistence, model, graph) opens in the lifespan."""
     settings = settings or Settings()
     configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        prompt = load_prompt("system", settings.system_prompt_version)
-        async with open_persistence(settings) as persistence:
-            model = chat_model_from_settings(settings)
-            graph = build_graph(
-                model,
-                prompt,
-                persistence.checkpointer,
-                require_tool_approval=settings.require_tool_approval,
-            )
-            app.state.runner = AgentRunner(
-                graph,
-                ThreadRegistry(persistence.store),
-                prompt=prompt,
-                model_name=settings.active_model,
-                max_message_chars=settings.max_message_chars,
-                max_steps=settings.max_agent_steps,
-            )
+        async with open_runner(settings) as runner:
+            app.state.runner = runner
             app.state.feedback = FeedbackStore(settings.feedback_path)
             yield
 

@@ -1,0 +1,34 @@
+"""Settings in, a ready `AgentRunner` out: the one wiring that the server, the
+evaluation harness (and any other entry point) share."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from .agent.graph import build_graph
+from .agent.prompts import load_prompt
+from .memory import open_persistence
+from .models import chat_model_from_settings
+from .runner import AgentRunner
+from .settings import Settings
+from .threads import ThreadRegistry
+
+
+@asynccontextmanager
+async def open_runner(settings: Settings) -> AsyncIterator[AgentRunner]:
+    """Load the prompt, open persistence, build the model and the graph."""
+    prompt = load_prompt("system", settings.system_prompt_version)
+    async with open_persistence(settings) as persistence:
+        graph = build_graph(
+            chat_model_from_settings(settings),
+            prompt,
+            persistence.checkpointer,
+            require_tool_approval=settings.require_tool_approval,
+        )
+        yield AgentRunner(
+            graph,
+            ThreadRegistry(persistence.store),
+            prompt=prompt,
+            model_name=settings.active_model,
+            max_message_chars=settings.max_message_chars,
+            max_steps=settings.max_agent_steps,
+        )

@@ -1,0 +1,158 @@
+"""`python -m <package>.eval`: run the eval set and gate on thresholds, or compare
+two runs. `--help` on each command lists its options."""
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..assembly import open_runner
+from ..settings import Settings
+from .cases import EvalCase, EvalSetError, load_cases
+from .compare import compare_runs, render
+from .gate import Thresholds, check
+from .harness import CaseResult, EvalRun, run_eval
+from .judge import Judge, LocalJudge
+from .report import write_report
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        status: int = asyncio.run(args.command(args))
+        return status
+    except (EvalSetError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+async def _run(args: argparse.Namespace) -> int:
+    cases = load_cases(args.cases)
+    thresholds = Thresholds.load(args.thresholds)
+    run = await _evaluate(args, cases, args.prompt_version)
+    failures = check(run, thresholds)
+    report = write_report(run, failures, args.out)
+    print(f"\njudge: {run.lineage['judge']}; prompt: {run.lineage['prompt_version']}")
+    for name, value in run.summary.items():
+        print(f"  {name:24} {value}")
+    print(f"report: {report}")
+    if failures:
+        print(f"\nGATE FAILED: {len(failures)} threshold(s) missed", file=sys.stderr)
+        for failure in failures:
+            print(f"  {failure}", file=sys.stderr)
+        return 1
+    print("gate passed")
+    return 0
+
+
+async def _compare(args: argparse.Namespace) -> int:
+    cases = load_cases(args.cases)
+    baseline = await _load_or_evaluate(args, cases, args.baseline)
+    candidate = await _load_or_evaluate(args, cases, args.candidate)
+    comparison = await compare_runs(baseline, candidate, cases, _judge(args))
+    text = render(comparison, baseline, candidate)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "compare.md").write_text(text)
+    print(text)
+    print(f"written: {args.out / 'compare.md'}")
+    return 0
+
+
+async def _load_or_evaluate(
+    args: argparse.Namespace, cases: list[EvalCase], spec: str
+) -> EvalRun:
+    """A results.json from an earlier run, or a prompt version to run now."""
+    if (earlier := _load_run(Path(spec))) is not None:
+        return earlier
+    print(f"running the eval set with prompt version {spec!r}")
+    run = await _evaluate(args, cases, spec)
+    write_report(run, None, args.out / spec)
+    return run
+
+
+def _load_run(path: Path) -> EvalRun | None:
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text("utf-8"))
+    run = EvalRun(data["lineage"], [CaseResult(**case) for case in data["cases"]])
+    run.summary, run.by_tag = data["summary"], data["by_tag"]
+    return run
+
+
+async def _evaluate(
+    args: argparse.Namespace, cases: list[EvalCase], prompt_version: str | None
+) -> EvalRun:
+    overrides: dict[str, object] = {
+        # Conversations go to a scratch database; tool approval is a human's step.
+        "require_tool_approval": False,
+        "local_model_token_delay_ms": 0,
+    }
+    if prompt_version:
+        overrides["system_prompt_version"] = prompt_version
+    with tempfile.TemporaryDirectory(prefix="eval-") as scratch:
+        settings = Settings(**overrides, data_dir=Path(scratch))  # type: ignore[arg-type]
+        async with open_runner(settings) as runner:
+            return await run_eval(
+                runner,
+                cases,
+                _judge(args),
+                eval_set=args.cases,
+                concurrency=args.concurrency,
+                show_progress=not args.no_progress,
+            )
+
+
+def _judge(args: argparse.Namespace) -> Judge:
+    return LocalJudge()
+
+
+def _parser() -> argparse.ArgumentParser:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--cases",
+        type=Path,
+        default=Path("evals/default.jsonl"),
+        help="eval set (JSONL)",
+    )
+    common.add_argument(
+        "--out", type=Path, default=Path("eval-results") / stamp, help="output folder"
+    )
+    common.add_argument(
+        "--concurrency", type=int, default=4, help="cases run at once (default 4)"
+    )
+    common.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__package__}", description=__doc__
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    run = commands.add_parser(
+        "run",
+        parents=[common],
+        help="evaluate and gate on thresholds (exit 1 if missed)",
+    )
+    run.add_argument(
+        "--thresholds",
+        type=Path,
+        default=Path("evals/thresholds.json"),
+        help="thresholds file",
+    )
+    run.add_argument(
+        "--prompt-version",
+        help="system prompt version (default: SYSTEM_PROMPT_VERSION)",
+    )
+    run.set_defaults(command=_run)
+    compare = commands.add_parser(
+        "compare", parents=[common], help="compare two runs: deltas and win rate"
+    )
+    compare.add_argument("baseline", help="a results.json, or a prompt version to run")
+    compare.add_argument("candidate", help="a results.json, or a prompt version to run")
+    compare.set_defaults(command=_compare)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())
