@@ -1,11 +1,13 @@
-"""A local HTTP fake of the Vertex AI Gemini REST protocol, for offline tests.
+"""A local HTTP fake of the Vertex AI REST protocol (Gemini and the Gen AI
+evaluation service), for offline tests.
 
-It speaks what the real client sends and expects: `:generateContent` (JSON) and
+It speaks what the real clients send and expect: `:generateContent` (JSON) and
 `:streamGenerateContent?alt=sse` (Server-Sent Events) under
 `/v1beta1/projects/{project}/locations/{location}/publishers/google/models/{model}`,
-plus an OAuth token endpoint, so Google's own credential code runs unmodified
-against it. Replies are scripted per test (text, function calls, HTTP errors); with
-no script it echoes the user's last message. Every request is recorded.
+`/v1/projects/{project}/locations/{location}:evaluateInstances`, and an OAuth token
+endpoint, so Google's own credential code runs unmodified against it. Replies are
+scripted per test (text, function calls, HTTP errors); with no script it echoes the
+user's last message. Every request is recorded.
 """
 
 import json
@@ -18,6 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 ACCESS_TOKEN = "fake-access-token"  # noqa: S105 - a dummy token for a local fake
+_EVALUATE_PATH = re.compile(
+    r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/:]+):evaluateInstances$"
+)
 _MODEL_PATH = re.compile(
     r"^/v1beta1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
     r"/publishers/google/models/(?P<model>[^/:]+):(?P<method>\w+)"
@@ -74,6 +79,10 @@ class VertexFake:
 
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
+        self.evaluations: list[dict[str, Any]] = []
+        # What the evaluation service's autorater answers: a 1-5 score, a choice.
+        self.judge_score = 4.0
+        self.judge_choice = "CANDIDATE"
         self.token_requests = 0
         self._script: deque[_Reply] = deque()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -107,6 +116,15 @@ class VertexFake:
         self._server.shutdown()
         self._server.server_close()
 
+    def _evaluate(self, body: dict[str, Any], headers: Any) -> dict[str, Any]:
+        self.evaluations.append({**body, "authorization": headers.get("authorization")})
+        if "pairwiseMetricInput" in body:
+            choice = {"pairwiseChoice": self.judge_choice, "explanation": "fake"}
+            return {"pairwiseMetricResult": choice}
+        return {
+            "pointwiseMetricResult": {"score": self.judge_score, "explanation": "fake"}
+        }
+
     def _next_reply(self, request: RecordedRequest) -> _Reply:
         if self._script:
             return self._script.popleft()
@@ -126,6 +144,9 @@ class VertexFake:
                     fake.token_requests += 1
                     token = {"access_token": ACCESS_TOKEN, "expires_in": 3600}
                     self._send_json(200, {**token, "token_type": "Bearer"})
+                    return
+                if _EVALUATE_PATH.match(self.path):
+                    self._send_json(200, fake._evaluate(json.loads(raw), self.headers))
                     return
                 match = _MODEL_PATH.match(self.path)
                 if not match:

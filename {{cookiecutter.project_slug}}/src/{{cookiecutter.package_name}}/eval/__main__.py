@@ -17,6 +17,7 @@ from .gate import Thresholds, check
 from .harness import CaseResult, EvalRun, run_eval
 from .judge import Judge, LocalJudge
 from .report import write_report
+from .vertex_judge import VertexJudge
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,7 +107,20 @@ async def _evaluate(
 
 
 def _judge(args: argparse.Namespace) -> Judge:
-    return LocalJudge()
+    """The judge `--judge` names; `auto` is Vertex AI when evaluating Gemini."""
+    settings = Settings()
+    choice = args.judge
+    if choice == "auto":
+        choice = "vertex" if settings.model_provider == "vertex" else "local"
+    if choice == "local":
+        return LocalJudge()
+    if not settings.google_cloud_project:
+        raise ValueError("--judge vertex needs GOOGLE_CLOUD_PROJECT (and credentials)")
+    return VertexJudge(
+        settings.google_cloud_project,
+        settings.google_cloud_location,
+        settings.vertex_base_url,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -125,6 +139,12 @@ def _parser() -> argparse.ArgumentParser:
         "--concurrency", type=int, default=4, help="cases run at once (default 4)"
     )
     common.add_argument("--no-progress", action="store_true", help="no progress bar")
+    common.add_argument(
+        "--judge",
+        choices=["auto", "local", "vertex"],
+        default="auto",
+        help="rubric judge; auto: vertex when MODEL_PROVIDER=vertex, else local",
+    )
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}", description=__doc__
     )
