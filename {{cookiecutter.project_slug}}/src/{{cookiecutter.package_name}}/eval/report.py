@@ -85,10 +85,10 @@ def _markdown(run: EvalRun, failures: list[Failure] | None) -> str:
     summary = "\n".join(
         f"| {name} | {_fmt(value)} |" for name, value in run.summary.items()
     )
-    gate = (
-        "PASSED"
-        if not failures
-        else "FAILED\n\n" + "\n".join(f"- {f}" for f in failures)
+    gate = _verdict(failures) + "".join(f"\n- {f}" for f in failures or [])
+    by_tag = "\n".join(
+        f"| {tag} | " + " | ".join(_fmt(scores.get(name)) for name in SCORES) + " |"
+        for tag, scores in run.by_tag.items()
     )
     rows = "\n".join(
         f"| {case.id} | {' '.join(case.tags)} | "
@@ -112,6 +112,12 @@ Gate: **{gate}**
 
 ![scores](metrics.png)
 ![latency](latency.png)
+
+## By tag
+
+| tag | {" | ".join(SCORES)} |
+| --- | {" | ".join("---" for _ in SCORES)} |
+{by_tag}
 
 ## Cases
 
@@ -149,6 +155,14 @@ def _html(run: EvalRun, failures: list[Failure] | None, out: Path) -> str:
         + "</tr>"
         for case in run.cases
     )
+    by_tag = "".join(
+        "<tr>"
+        + cell(tag)
+        + "".join(cell(_fmt(scores.get(n))) for n in SCORES)
+        + "</tr>"
+        for tag, scores in run.by_tag.items()
+    )
+    tag_head = "".join(f"<th>{name}</th>" for name in ("tag", *SCORES))
     verdict = _verdict(failures)
     return _PAGE.substitute(
         verdict=verdict,
@@ -159,6 +173,8 @@ def _html(run: EvalRun, failures: list[Failure] | None, out: Path) -> str:
         images=image("metrics.png") + image("latency.png"),
         head=head,
         rows=rows,
+        tag_head=tag_head,
+        by_tag=by_tag,
     )
 
 
@@ -176,6 +192,7 @@ td { vertical-align: top; }
 <h2>Lineage</h2><ul>$lineage</ul>
 <h2>Summary</h2><table>$summary</table>
 $images
+<h2>By tag</h2><table><tr>$tag_head</tr>$by_tag</table>
 <h2>Cases</h2><table><tr>$head</tr>$rows</table>
 </body></html>
 """)
