@@ -1,4 +1,5 @@
-"""Slow: bake representative projects and run their own `make install`, `lint`, `test`.
+"""Slow: bake representative projects and run their own `make install`, `lint`,
+`test` and `eval`.
 
 The baked project runs as a new user would run it: no outer virtualenv, an empty HOME,
 no Google credentials. Only uv's download cache is shared, so packages are not fetched
@@ -98,7 +99,7 @@ def test_generated_project_passes_its_own_checks(
     home = tmp_path / "home"
     home.mkdir()
     environment = isolated_environment(home)
-    for target in ("install", "lint", "test"):
+    for target in ("install", "lint", "test", "eval"):
         process = run(
             ["make", target],
             cwd=project,
