@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.store.base import BaseStore
-from langgraph.store.sqlite.aio import AsyncSqliteStore
 
 from .settings import Settings
 
@@ -33,6 +32,10 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
         async with _postgres(url, settings.database_pool_size) as persistence:
             yield persistence
         return
+    # Imported here: the SQLite store loads sqlite-vec and numpy (a quarter of a
+    # second), which deployments on PostgreSQL never need.
+    from langgraph.store.sqlite.aio import AsyncSqliteStore
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # One file each: every file then has a single connection writing to it, and
     # concurrent runs never meet SQLite's "database is locked".
