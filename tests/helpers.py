@@ -22,6 +22,15 @@ COMBINATIONS: dict[str, dict[str, str]] = {
     "defaults": {},
     "python-3.12": {"python_version": "3.12"},
     "python-3.13": {"python_version": "3.13"},
+    # Every deployment target × CI/CD runner (defaults: Cloud Run, Cloud Build).
+    "cloud-run-github": {"cicd_runner": "github_actions"},
+    "agent-engine-cloud-build": {"deployment_target": "agent_engine"},
+    "agent-engine-github-sqlite": {
+        "deployment_target": "agent_engine",
+        "cicd_runner": "github_actions",
+        "session_store": "sqlite",
+    },
+    "cloud-run-sqlite": {"session_store": "sqlite"},
     "long-names": {
         "project_name": "Customer Support Escalation And Knowledge Base Agent",
         # The longest slug (64) and package name (32) the pre-generation hook accepts.
