@@ -22,7 +22,7 @@ COMBINATIONS: dict[str, dict[str, str]] = {
     "defaults": {},
     "python-3.12": {"python_version": "3.12"},
     "python-3.13": {"python_version": "3.13"},
-    # Every deployment target × CI/CD runner (defaults: Cloud Run, Cloud Build).
+    # Every deployment target x CI/CD runner (defaults: Cloud Run, Cloud Build).
     "cloud-run-github": {"cicd_runner": "github_actions"},
     "agent-engine-cloud-build": {"deployment_target": "agent_engine"},
     "agent-engine-github-sqlite": {

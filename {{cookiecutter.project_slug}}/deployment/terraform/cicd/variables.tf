@@ -1,0 +1,94 @@
+variable "cicd_project_id" {
+  description = "Google Cloud project of the pipelines: image registry, CI service account{% if cookiecutter.cicd_runner == "google_cloud_build" %}, Cloud Build triggers{% else %}, Workload Identity Federation{% endif %}."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.cicd_project_id))
+    error_message = "cicd_project_id must be a Google Cloud project id: 6 to 30 lower-case letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "staging_project_id" {
+  description = "Google Cloud project of the staging environment, which the pipelines deploy to."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.staging_project_id))
+    error_message = "staging_project_id must be a Google Cloud project id: 6 to 30 lower-case letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "prod_project_id" {
+  description = "Google Cloud project of the production environment, which the pipelines deploy to after an approval."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.prod_project_id))
+    error_message = "prod_project_id must be a Google Cloud project id: 6 to 30 lower-case letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "Region of the registry{% if cookiecutter.cicd_runner == "google_cloud_build" %} and the Cloud Build triggers{% endif %}, and of the environments."
+  type        = string
+  default     = "{{ cookiecutter.gcp_region }}"
+
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
+    error_message = "region must be a Google Cloud region such as us-central1 or europe-west4."
+  }
+}
+
+variable "github_owner" {
+  description = "GitHub user or organisation that owns the repository."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$", var.github_owner))
+    error_message = "github_owner must be a GitHub user or organisation name: letters, digits and hyphens, at most 39 characters."
+  }
+}
+
+variable "github_repo" {
+  description = "Name of the GitHub repository (without the owner)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,100}$", var.github_repo))
+    error_message = "github_repo must be a repository name: letters, digits, '.', '_' and '-'."
+  }
+}
+
+variable "main_branch" {
+  description = "Branch that pull requests target and whose pushes deploy to staging; the only branch that may deploy."
+  type        = string
+  default     = "main"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/-]+$", var.main_branch))
+    error_message = "main_branch must be a branch name such as main."
+  }
+}
+{%- if cookiecutter.cicd_runner == "google_cloud_build" %}
+
+variable "github_app_installation_id" {
+  description = "Installation id of the Google Cloud Build GitHub App on the owner (github.com/settings/installations/ID)."
+  type        = number
+}
+
+variable "github_oauth_token_secret_version" {
+  description = "Secret Manager secret version holding a GitHub token of the user who installed the app, e.g. projects/PROJECT/secrets/github-token/versions/latest."
+  type        = string
+
+  validation {
+    condition     = can(regex("^projects/[^/]+/secrets/[^/]+/versions/[^/]+$", var.github_oauth_token_secret_version))
+    error_message = "github_oauth_token_secret_version must look like projects/PROJECT/secrets/SECRET/versions/VERSION."
+  }
+}
+
+variable "prod_approvers" {
+  description = "Principals who may approve a prod deployment (roles/cloudbuild.builds.approver), e.g. [\"group:releasers@example.com\"]."
+  type        = list(string)
+  default     = []
+}
+{%- endif %}

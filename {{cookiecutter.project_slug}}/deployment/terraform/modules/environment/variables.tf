@@ -1,0 +1,214 @@
+# Inputs of one environment. The roots (staging, prod, dev) validate what users
+# type; the module checks what the roots pass.
+
+variable "project_id" {
+  description = "Google Cloud project of this environment."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a Google Cloud project id: 6 to 30 lower-case letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "Region of every regional resource (and the Vertex AI location the agent calls)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
+    error_message = "region must be a Google Cloud region such as us-central1 or europe-west4."
+  }
+}
+
+variable "environment" {
+  description = "Which environment this is: staging, prod or dev. Named in labels, alerts and descriptions."
+  type        = string
+
+  validation {
+    condition     = contains(["staging", "prod", "dev"], var.environment)
+    error_message = "environment must be staging, prod or dev."
+  }
+}
+
+variable "ci_service_account_email" {
+  description = "The CI service account (cicd root) that deploys here, or null (dev): it may act as the app's service account{% if cookiecutter.deployment_target == "cloud_run" %} and invoke the service{% else %} and upload to the staging bucket{% endif %}."
+  type        = string
+  default     = null
+}
+
+variable "model_name" {
+  description = "Gemini model the agent uses (MODEL_NAME)."
+  type        = string
+  default     = "{{ cookiecutter.model_name }}"
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of the agent: DEBUG, INFO, WARNING or ERROR."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Refuse to delete the stateful resources{% if cookiecutter.deployment_target == "cloud_run" %} and the service{% endif %} (on in prod). When off, destroying also deletes their data."
+  type        = bool
+  default     = true
+}
+{%- if cookiecutter.deployment_target == "cloud_run" %}
+
+variable "image" {
+  description = "Container image of the first revision. Later revisions are rolled out by the pipelines (`gcloud run deploy`) and Terraform leaves them alone."
+  type        = string
+
+  validation {
+    condition     = length(trimspace(var.image)) > 0
+    error_message = "image must name a container image, e.g. the registry_uri output of the cicd root followed by /{{ cookiecutter.project_slug }}:TAG."
+  }
+}
+
+variable "cicd_project_id" {
+  description = "Project of the shared Artifact Registry repository (cicd root): this environment's Cloud Run may pull from it. Null to skip."
+  type        = string
+  default     = null
+}
+
+variable "min_instances" {
+  description = "Instances kept warm. 0 scales to zero (cold starts); 1 or more in prod."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.min_instances >= 0
+    error_message = "min_instances must be 0 or more."
+  }
+}
+
+variable "max_instances" {
+  description = "Upper bound on instances: caps cost and the load on the model quota{% if cookiecutter.session_store == "cloud_sql" %} and on database connections{% endif %}."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.max_instances >= 1
+    error_message = "max_instances must be 1 or more."
+  }
+}
+
+variable "invoker_members" {
+  description = "Principals allowed to call the service (roles/run.invoker), e.g. [\"group:agent-users@example.com\"]. Public access is refused."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for member in var.invoker_members : !contains(["allUsers", "allAuthenticatedUsers"], member)])
+    error_message = "invoker_members must not contain allUsers or allAuthenticatedUsers: the service is IAM-authenticated."
+  }
+}
+{%- endif %}
+{%- if cookiecutter.session_store == "cloud_sql" %}
+
+variable "sql_tier" {
+  description = "Machine type of the Cloud SQL instance (Enterprise edition), e.g. db-g1-small or db-custom-2-7680."
+  type        = string
+  default     = "db-g1-small"
+}
+
+variable "sql_availability_type" {
+  description = "ZONAL, or REGIONAL for a standby in a second zone (prod)."
+  type        = string
+  default     = "ZONAL"
+
+  validation {
+    condition     = contains(["ZONAL", "REGIONAL"], var.sql_availability_type)
+    error_message = "sql_availability_type must be ZONAL or REGIONAL."
+  }
+}
+
+variable "sql_retained_backups" {
+  description = "Daily backups kept."
+  type        = number
+  default     = 7
+}
+
+variable "database_password_version" {
+  description = "Bump to generate a new database password; it is written to the database user and to the database-url secret, never to state."
+  type        = number
+  default     = 1
+}
+{%- endif %}
+
+variable "log_retention_days" {
+  description = "Days the agent's log bucket keeps its logs."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.log_retention_days >= 1 && var.log_retention_days <= 3650
+    error_message = "log_retention_days must be between 1 and 3650."
+  }
+}
+
+variable "telemetry_retention_days" {
+  description = "Days the BigQuery records (feedback, runs) are kept."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.telemetry_retention_days >= 1
+    error_message = "telemetry_retention_days must be 1 or more."
+  }
+}
+
+variable "bigquery_loggers" {
+  description = "Python loggers whose JSON lines are routed to BigQuery (jsonPayload.logger)."
+  type        = list(string)
+  default = [
+    "{{ cookiecutter.package_name }}.feedback",
+    "{{ cookiecutter.package_name }}.runner",
+  ]
+
+  validation {
+    condition     = length(var.bigquery_loggers) > 0
+    error_message = "bigquery_loggers must name at least one logger."
+  }
+}
+
+variable "error_rate_threshold" {
+  description = "Share of requests answered with a server error (5xx) above which an alert opens, e.g. 0.05 for 5%."
+  type        = number
+  default     = 0.05
+}
+
+variable "latency_p95_threshold_ms" {
+  description = "95th percentile request latency, in milliseconds, above which an alert opens. A streamed run counts for its whole duration."
+  type        = number
+  default     = 30000
+}
+
+variable "failed_runs_notification_period" {
+  description = "Shortest time between two notifications of the failed-runs alert, e.g. 3600s."
+  type        = string
+  default     = "3600s"
+
+  validation {
+    condition     = can(regex("^[0-9]+s$", var.failed_runs_notification_period))
+    error_message = "failed_runs_notification_period must be a duration in seconds, such as 3600s."
+  }
+}
+
+variable "notification_channels" {
+  description = "Existing Cloud Monitoring notification channels (projects/PROJECT/notificationChannels/ID) the alerts notify."
+  type        = list(string)
+  default     = []
+}
+
+variable "alert_email" {
+  description = "E-mail address the alerts notify, through a channel this module creates. Empty for none."
+  type        = string
+  default     = ""
+}

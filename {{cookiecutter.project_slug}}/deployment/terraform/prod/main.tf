@@ -1,0 +1,37 @@
+# Prod: receives what staging has deployed and evaluated, after a manual approval
+# in the pipeline. One warm instance, a regional database, deletion protection.
+
+locals {
+  app = "{{ cookiecutter.project_slug }}"
+  # Created by the cicd root, which names it the same way.
+  ci_service_account_email = "${substr("${local.app}-ci", 0, 30)}@${var.cicd_project_id}.iam.gserviceaccount.com"
+}
+
+module "environment" {
+  source = "../modules/environment"
+
+  project_id               = var.prod_project_id
+  region                   = var.region
+  environment              = "prod"
+  ci_service_account_email = local.ci_service_account_email
+  deletion_protection      = var.deletion_protection
+{%- if cookiecutter.deployment_target == "cloud_run" %}
+
+  image           = var.image
+  cicd_project_id = var.cicd_project_id
+  min_instances   = 1
+  max_instances   = var.max_instances
+  invoker_members = var.invoker_members
+{%- endif %}
+{%- if cookiecutter.session_store == "cloud_sql" %}
+
+  sql_tier              = "db-custom-2-7680"
+  sql_availability_type = "REGIONAL"
+  sql_retained_backups  = 30
+{%- endif %}
+
+  log_retention_days       = 365
+  telemetry_retention_days = 730
+  alert_email              = var.alert_email
+  notification_channels    = var.notification_channels
+}

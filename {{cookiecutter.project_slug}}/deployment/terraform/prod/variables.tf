@@ -1,0 +1,67 @@
+variable "prod_project_id" {
+  description = "Google Cloud project of the production environment."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.prod_project_id))
+    error_message = "prod_project_id must be a Google Cloud project id: 6 to 30 lower-case letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "cicd_project_id" {
+  description = "Project of the cicd root: its CI service account deploys here{% if cookiecutter.deployment_target == "cloud_run" %} and its Artifact Registry repository holds the images{% endif %}. Apply the cicd root first."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.cicd_project_id))
+    error_message = "cicd_project_id must be a Google Cloud project id: 6 to 30 lower-case letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "Region of every regional resource and of the Vertex AI calls."
+  type        = string
+  default     = "{{ cookiecutter.gcp_region }}"
+
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
+    error_message = "region must be a Google Cloud region such as us-central1 or europe-west4."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Refuse to delete the resources that hold data{% if cookiecutter.deployment_target == "cloud_run" %} and the service{% endif %}. Off lets `terraform destroy` delete them, data included."
+  type        = bool
+  default     = true
+}
+{%- if cookiecutter.deployment_target == "cloud_run" %}
+
+variable "image" {
+  description = "Container image of the first revision, e.g. REGISTRY/{{ cookiecutter.project_slug }}:TAG with REGISTRY the registry_uri output of the cicd root. Later revisions come from the pipelines, and Terraform leaves them alone."
+  type        = string
+}
+
+variable "invoker_members" {
+  description = "Principals allowed to call the service besides the CI service account, e.g. [\"group:agent-users@example.com\"]."
+  type        = list(string)
+  default     = []
+}
+
+variable "max_instances" {
+  description = "Upper bound on Cloud Run instances."
+  type        = number
+  default     = 10
+}
+{%- endif %}
+
+variable "alert_email" {
+  description = "E-mail address notified by the alerts; empty for none."
+  type        = string
+  default     = ""
+}
+
+variable "notification_channels" {
+  description = "Existing Cloud Monitoring notification channels the alerts notify."
+  type        = list(string)
+  default     = []
+}
