@@ -1,4 +1,8 @@
-"""Tell the user what to run next; Jinja has already rendered everything else."""
+"""Only what Jinja cannot do: remove the folders that unselected options left
+empty (their files render with empty names and are skipped), and print next steps."""
+
+import os
+from pathlib import Path
 
 NEXT_STEPS = """
 Your project is ready. Next steps:
@@ -7,7 +11,22 @@ Your project is ready. Next steps:
     make install   # create the virtual environment with uv
     make test      # run the test suite, offline, no Google Cloud credentials needed
     make dev       # start the server with auto-reload
+{%- if cookiecutter.session_store == "sqlite" %}
+
+Note: session_store=sqlite keeps conversations on the instance; they are lost when
+it restarts. Fine for a demo or development, not for production.
+{%- endif %}
 """
 
+
+def remove_empty_folders(root: Path) -> None:
+    """Delete folders with nothing in them, deepest first."""
+    for folder, _, _ in os.walk(root, topdown=False):
+        path = Path(folder)
+        if path != root and not any(path.iterdir()):
+            path.rmdir()
+
+
 if __name__ == "__main__":
+    remove_empty_folders(Path.cwd())
     print(NEXT_STEPS)

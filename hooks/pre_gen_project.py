@@ -16,7 +16,10 @@ from collections.abc import Callable
 RENDERED_CONTEXT = r"""{{ cookiecutter | tojson }}"""
 
 SUPPORTED_PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
-MAX_SLUG_LENGTH = 64
+# Cloud Run service names (the slug) have at most 49 characters; service account
+# ids (slug + "-ci") need at least 6.
+MAX_SLUG_LENGTH = 49
+MIN_SLUG_LENGTH = 3
 MAX_PACKAGE_LENGTH = 32
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -74,10 +77,10 @@ def check_project_slug(value: str) -> str | None:
             f"project_slug {value!r} is not a valid slug; use lower-case letters, "
             "digits and single hyphens, starting with a letter (e.g. my-agent)."
         )
-    if len(value) > MAX_SLUG_LENGTH:
+    if not MIN_SLUG_LENGTH <= len(value) <= MAX_SLUG_LENGTH:
         return (
-            f"project_slug {value!r} is {len(value)} characters long; "
-            f"use at most {MAX_SLUG_LENGTH}."
+            f"project_slug {value!r} is {len(value)} characters long; use "
+            f"{MIN_SLUG_LENGTH} to {MAX_SLUG_LENGTH} (a Cloud Run service name)."
         )
     return None
 
@@ -168,6 +171,18 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
 }
 
 
+def check_combination(context: dict[str, object]) -> str | None:
+    """Options that are each valid but cannot work together."""
+    target, store = context.get("deployment_target"), context.get("session_store")
+    if target == "agent_engine" and store == "cloud_sql":
+        return (
+            "deployment_target 'agent_engine' cannot reach Cloud SQL (Agent Engine "
+            "has no Cloud SQL connection here); use session_store=sqlite "
+            "(conversations kept per replica) or deployment_target=cloud_run."
+        )
+    return None
+
+
 def validate(context: dict[str, object]) -> list[str]:
     """Return one message per invalid option of `context`; empty when all are fine."""
     errors = []
@@ -179,6 +194,8 @@ def validate(context: dict[str, object]) -> list[str]:
         error = check(value)
         if error:
             errors.append(error)
+    if not errors and (error := check_combination(context)):
+        errors.append(error)
     return errors
 
 

@@ -24,7 +24,10 @@ COMBINATIONS: dict[str, dict[str, str]] = {
     "python-3.13": {"python_version": "3.13"},
     # Every deployment target x CI/CD runner (defaults: Cloud Run, Cloud Build).
     "cloud-run-github": {"cicd_runner": "github_actions"},
-    "agent-engine-cloud-build": {"deployment_target": "agent_engine"},
+    "agent-engine-cloud-build": {
+        "deployment_target": "agent_engine",
+        "session_store": "sqlite",
+    },
     "agent-engine-github-sqlite": {
         "deployment_target": "agent_engine",
         "cicd_runner": "github_actions",
@@ -33,10 +36,8 @@ COMBINATIONS: dict[str, dict[str, str]] = {
     "cloud-run-sqlite": {"session_store": "sqlite"},
     "long-names": {
         "project_name": "Customer Support Escalation And Knowledge Base Agent",
-        # The longest slug (64) and package name (32) the pre-generation hook accepts.
-        "project_slug": (
-            "customer-support-escalation-and-knowledge-base-agent-for-europe1"
-        ),
+        # The longest slug (49) and package name (32) the pre-generation hook accepts.
+        "project_slug": "customer-support-escalation-and-knowledge-base-ag",
         "package_name": "customer_support_escalation_kbot",
         "description": (
             "Answers customer questions from the knowledge base and escalates "

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cookiecutter.environment import StrictEnvironment
@@ -13,6 +14,7 @@ from helpers import (
     HOSTILE_DESCRIPTION,
     HOSTILE_PROJECT_NAME,
     TEMPLATE_ROOT,
+    bake_or_fail,
     load_hook,
 )
 
@@ -26,8 +28,11 @@ VALID_CONTEXT = {
     "author_name": "Your Name",
     "author_email": "you@example.com",
     "gcp_region": "us-central1",
-    "model_name": "gemini-2.5-flash",
+    "model_name": "gemini-3.5-flash",
     "python_version": "3.11",
+    "deployment_target": "cloud_run",
+    "cicd_runner": "google_cloud_build",
+    "session_store": "cloud_sql",
 }
 
 
@@ -48,9 +53,9 @@ def test_template_defaults_pass() -> None:
     ("option", "value"),
     [
         ("project_name", HOSTILE_PROJECT_NAME),
-        ("project_slug", "a"),
+        ("project_slug", "abc"),
         ("project_slug", "agent2-v3"),
-        ("project_slug", "a" * 64),
+        ("project_slug", "a" * 49),
         ("package_name", "agent_2"),
         ("package_name", "a" * 32),
         ("package_name", "typed"),
@@ -81,7 +86,8 @@ def test_accepts(option: str, value: str) -> None:
         ("project_slug", "-agent", "not a valid slug"),
         ("project_slug", "agent-", "not a valid slug"),
         ("project_slug", "1agent", "not a valid slug"),
-        ("project_slug", "a" * 65, "at most 64"),
+        ("project_slug", "a" * 50, "use 3 to 49"),
+        ("project_slug", "ab", "use 3 to 49"),
         ("package_name", "My_Agent", "not a valid package name"),
         ("package_name", "my-agent", "not a valid package name"),
         ("package_name", "_agent", "not a valid package name"),
@@ -180,6 +186,11 @@ def test_hook_renders_to_valid_python_with_hostile_values(hook: str) -> None:
 # Each bad input must stop the bake and say why. `where` names the stream holding the
 # message: the hook's stderr, or cookiecutter's own exception for an unknown choice.
 BAD_INPUTS = {
+    "agent-engine-with-cloud-sql": (
+        {"deployment_target": "agent_engine", "session_store": "cloud_sql"},
+        "stderr",
+        "ERROR: deployment_target 'agent_engine' cannot reach Cloud SQL",
+    ),
     "bad-slug": (
         {"project_slug": "My Agent", "package_name": "my_agent"},
         "stderr",
@@ -256,3 +267,15 @@ def test_bake_prints_next_steps(cookies, capfd: pytest.CaptureFixture[str]) -> N
     for step in ("cd next-steps", "make install", "make test", "make dev"):
         assert step in stdout
     assert Path(result.project_path).name == "next-steps"
+
+
+def test_a_valid_combination_passes() -> None:
+    assert errors_for(deployment_target="agent_engine", session_store="sqlite") == []
+
+
+def test_no_empty_folder_is_left(cookies: Any) -> None:
+    project = Path(
+        bake_or_fail(cookies, {"cicd_runner": "github_actions"}).project_path
+    )
+    assert not (project / ".cloudbuild").exists()
+    assert [p for p in project.rglob("*") if p.is_dir() and not any(p.iterdir())] == []
