@@ -9,6 +9,8 @@ import pytest
 
 from {{ cookiecutter.package_name }}.eval.__main__ import main
 
+from ..integration.live_server import live_server
+
 PROJECT = Path(__file__).parents[2]
 EVALS = PROJECT / "evals"
 
@@ -102,3 +104,22 @@ def test_compare_two_prompt_versions(
     assert "win rate 50%" in printed  # the local model ignores the prompt: all ties
     assert (tmp_path / "compare.md").read_text() in printed
     assert json.loads((tmp_path / "v2" / "results.json").read_text())["gate"] is None
+
+
+def test_a_deployed_agent_is_evaluated_over_http(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVAL_ID_TOKEN", "a-token")  # sent as a bearer token
+    with live_server(tmp_path / "data") as url:
+        status = run(
+            "run", "--url", url,
+            "--cases", str(EVALS / "default.jsonl"),
+            "--thresholds", str(EVALS / "thresholds.json"),
+            "--out", str(tmp_path / "out"),
+        )  # fmt: skip
+
+    assert status == 0
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["lineage"]["model"] == "local"
+    assert results["lineage"]["prompt_version"].startswith("system/v1@")
+    assert results["summary"]["tool_recall"] == 1.0

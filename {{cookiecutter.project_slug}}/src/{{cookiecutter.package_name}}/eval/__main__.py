@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..assembly import open_runner
 from ..settings import Settings
+from .agents import Agent, LocalAgent, RemoteAgent
 from .cases import EvalCase, EvalSetError, load_cases
 from .compare import compare_runs, render
 from .gate import Thresholds, check
@@ -86,6 +87,24 @@ def _load_run(path: Path) -> EvalRun | None:
 async def _evaluate(
     args: argparse.Namespace, cases: list[EvalCase], prompt_version: str | None
 ) -> EvalRun:
+    judge, concurrency = _judge(args), args.concurrency
+
+    async def run(agent: Agent) -> EvalRun:
+        return await run_eval(
+            agent,
+            cases,
+            judge,
+            eval_set=args.cases,
+            concurrency=concurrency,
+            show_progress=not args.no_progress,
+        )
+
+    if args.url:
+        remote = RemoteAgent(args.url)
+        try:
+            return await run(remote)
+        finally:
+            await remote.close()
     overrides: dict[str, object] = {
         # Conversations go to a scratch database; tool approval is a human's step.
         "require_tool_approval": False,
@@ -96,14 +115,7 @@ async def _evaluate(
     with tempfile.TemporaryDirectory(prefix="eval-") as scratch:
         settings = Settings(**overrides, data_dir=Path(scratch))  # type: ignore[arg-type]
         async with open_runner(settings) as runner:
-            return await run_eval(
-                runner,
-                cases,
-                _judge(args),
-                eval_set=args.cases,
-                concurrency=args.concurrency,
-                show_progress=not args.no_progress,
-            )
+            return await run(LocalAgent(runner))
 
 
 def _judge(args: argparse.Namespace) -> Judge:
@@ -139,6 +151,11 @@ def _parser() -> argparse.ArgumentParser:
         "--concurrency", type=int, default=4, help="cases run at once (default 4)"
     )
     common.add_argument("--no-progress", action="store_true", help="no progress bar")
+    common.add_argument(
+        "--url",
+        help="evaluate a deployed agent at this URL (its /stream; bearer token from "
+        "EVAL_ID_TOKEN) instead of the agent in this process",
+    )
     common.add_argument(
         "--judge",
         choices=["auto", "local", "vertex"],

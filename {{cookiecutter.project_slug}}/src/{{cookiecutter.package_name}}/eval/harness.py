@@ -1,4 +1,5 @@
-"""Run an eval set through the shared runner, concurrently, and score every case."""
+"""Run an eval set through the agent (the shared runner, or a deployed agent),
+concurrently, and score every case."""
 
 import asyncio
 import statistics
@@ -12,7 +13,7 @@ from typing import Any
 from tqdm import tqdm
 
 from ..events import RunCompleted, RunFailed, Token
-from ..runner import AgentRunner
+from .agents import Agent
 from .cases import EvalCase, file_digest
 from .judge import Judge
 from .metrics import response_rouge_l, trajectory_metrics
@@ -34,6 +35,8 @@ class CaseResult:
     input_tokens: int
     output_tokens: int
     error: str | None = None
+    prompt_version: str = ""
+    model: str = ""
 
 
 @dataclass
@@ -50,22 +53,21 @@ class EvalRun:
 
 
 async def _answer(
-    runner: AgentRunner, case: EvalCase
+    agent: Agent, case: EvalCase
 ) -> tuple[RunCompleted | RunFailed, float, float | None]:
     """Run every turn on one thread; return the last turn's outcome and timings."""
     thread_id: str | None = None
     outcome: RunCompleted | RunFailed | None = None
     latency, first_token = 0.0, None
     for turn in case.turns:
-        request = await runner.prepare(turn, thread_id)
-        thread_id = request.thread_id
         started = time.perf_counter()
         first_token = None
-        async for event in runner.stream(request):
+        async for event in agent.send(turn, thread_id):
             if isinstance(event, Token) and first_token is None:
                 first_token = (time.perf_counter() - started) * 1000
             if isinstance(event, RunCompleted | RunFailed):
                 outcome = event
+                thread_id = event.thread_id
         latency = (time.perf_counter() - started) * 1000
         if isinstance(outcome, RunFailed):
             break
@@ -74,11 +76,9 @@ async def _answer(
     return outcome, latency, first_token
 
 
-async def evaluate_case(
-    runner: AgentRunner, case: EvalCase, judge: Judge
-) -> CaseResult:
+async def evaluate_case(agent: Agent, case: EvalCase, judge: Judge) -> CaseResult:
     """Answer a case and score the answer."""
-    outcome, latency, first_token = await _answer(runner, case)
+    outcome, latency, first_token = await _answer(agent, case)
     if isinstance(outcome, RunFailed):
         # A failed run scores zero on everything.
         names = [*trajectory_metrics([], []), "response_rouge_l", "rubric_score"]
@@ -114,11 +114,13 @@ async def evaluate_case(
         ttft_ms=round(first_token, 1) if first_token is not None else None,
         input_tokens=outcome.usage["input_tokens"],
         output_tokens=outcome.usage["output_tokens"],
+        prompt_version=outcome.prompt_version,
+        model=outcome.model,
     )
 
 
 async def run_eval(
-    runner: AgentRunner,
+    agent: Agent,
     cases: list[EvalCase],
     judge: Judge,
     *,
@@ -131,7 +133,7 @@ async def run_eval(
 
     async def bounded(case: EvalCase) -> CaseResult:
         async with limit:
-            return await evaluate_case(runner, case, judge)
+            return await evaluate_case(agent, case, judge)
 
     tasks = [asyncio.ensure_future(bounded(case)) for case in cases]
     with tqdm(
@@ -141,7 +143,7 @@ async def run_eval(
             await finished
             bar.update()
     results = [task.result() for task in tasks]
-    run = EvalRun(lineage=_lineage(runner, judge, eval_set), cases=results)
+    run = EvalRun(lineage=_lineage(results, judge, eval_set), cases=results)
     run.summary = summarize(results)
     tags = sorted({tag for result in results for tag in result.tags})
     run.by_tag = {tag: summarize([r for r in results if tag in r.tags]) for tag in tags}
@@ -178,10 +180,12 @@ def _percentile(values: list[float], percent: int) -> float | None:
     return values[index]
 
 
-def _lineage(runner: AgentRunner, judge: Judge, eval_set: Path) -> dict[str, Any]:
+def _lineage(results: list[CaseResult], judge: Judge, eval_set: Path) -> dict[str, Any]:
+    # As the agent reported them: the same for a local runner and a deployed agent.
+    answered = next((r for r in results if r.prompt_version), None)
     return {
-        "prompt_version": runner.prompt.ref,
-        "model": runner.model_name,
+        "prompt_version": answered.prompt_version if answered else None,
+        "model": answered.model if answered else None,
         "judge": judge.name,
         "eval_set": str(eval_set),
         "eval_set_sha256": file_digest(eval_set),

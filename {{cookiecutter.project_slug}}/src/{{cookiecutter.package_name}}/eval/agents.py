@@ -1,0 +1,77 @@
+"""What the harness talks to: the agent in this process (the shared runner), or a
+deployed one over its native HTTP API (`--url`), both as a stream of run events."""
+
+import json
+import os
+from collections.abc import AsyncIterator
+from dataclasses import fields
+from typing import Any, Protocol
+
+import httpx
+
+from ..events import RunCompleted, RunEvent, RunFailed, Token
+from ..runner import AgentRunner
+
+
+class Agent(Protocol):
+    """One user message on a thread (None: a new one) → the run's events."""
+
+    def send(self, message: str, thread_id: str | None) -> AsyncIterator[RunEvent]: ...
+
+
+class LocalAgent:
+    """The agent in this process, through the runner every entry point uses."""
+
+    def __init__(self, runner: AgentRunner) -> None:
+        self.runner = runner
+
+    async def send(
+        self, message: str, thread_id: str | None
+    ) -> AsyncIterator[RunEvent]:
+        request = await self.runner.prepare(message, thread_id)
+        async for event in self.runner.stream(request):
+            yield event
+
+
+class RemoteAgent:
+    """A deployed agent's `POST /stream`. EVAL_ID_TOKEN, when set, is sent as a bearer
+    token (Cloud Run services require IAM authentication)."""
+
+    def __init__(self, url: str, timeout: float = 120.0) -> None:
+        token = os.environ.get("EVAL_ID_TOKEN")
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        self.client = httpx.AsyncClient(base_url=url, headers=headers, timeout=timeout)
+
+    async def send(
+        self, message: str, thread_id: str | None
+    ) -> AsyncIterator[RunEvent]:
+        body = {"message": message, "thread_id": thread_id}
+        async with self.client.stream("POST", "/stream", json=body) as response:
+            if response.status_code != 200:
+                await response.aread()
+                raise RuntimeError(
+                    f"{self.client.base_url}: {response.status_code} {response.text}"
+                )
+            event = ""
+            async for line in response.aiter_lines():
+                if line.startswith("event:"):
+                    event = line.removeprefix("event:").strip()
+                elif line.startswith("data:") and (parsed := _event(event, line[5:])):
+                    yield parsed
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+def _event(name: str, data: str) -> RunEvent | None:
+    payload: dict[str, Any] = json.loads(data)
+    kinds: dict[str, type[Token] | type[RunCompleted] | type[RunFailed]] = {
+        "token": Token,
+        "final": RunCompleted,
+        "error": RunFailed,
+    }
+    kind = kinds.get(name)
+    if kind is None:
+        return None  # tool calls and results are in the final event too
+    names = {field.name for field in fields(kind)}
+    return kind(**{key: value for key, value in payload.items() if key in names})
