@@ -38,6 +38,12 @@ SLOW_COMBINATIONS: dict[str, dict[str, str]] = {
         "package_name": "desk_agent",
         "python_version": CURRENT_PYTHON,
     },
+    # Agent Engine: its app class and deploy script's tests run in the project.
+    "agent-engine": {
+        "deployment_target": "agent_engine",
+        "cicd_runner": "github_actions",
+        "session_store": "sqlite",
+    },
 }
 
 # Variables that would let the caller's environment leak into the baked project.

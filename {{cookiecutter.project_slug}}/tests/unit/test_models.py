@@ -12,7 +12,13 @@ from {{ cookiecutter.package_name }}.settings import Settings
 IMPORT_PROBE = """
 import sys
 import {{ cookiecutter.package_name }}.server.app
-cloud = [m for m in sys.modules if m.startswith(("google", "langchain_google"))]
+# Namespace packages (no __file__) may be set up by .pth files at start-up: not code.
+cloud = [
+    name
+    for name, module in sys.modules.items()
+    if name.startswith(("google", "langchain_google"))
+    and getattr(module, "__file__", None)
+]
 sys.exit(f"imported without being asked for: {cloud}" if cloud else 0)
 """
 
