@@ -89,6 +89,41 @@ class _ActiveRun:
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+# What the native events (events.Transcript) are derived from.
+NATIVE_STREAM_MODES = ("messages", "updates")
+
+
+class RunHandle:
+    """A started run: its stream parts, from its own task through a queue."""
+
+    def __init__(
+        self,
+        task: "asyncio.Task[None]",
+        queue: "asyncio.Queue[StreamPart | RunFailed | None]",
+    ) -> None:
+        self.task, self.queue = task, queue
+
+    async def parts(
+        self, *, cancel_on_disconnect: bool = True
+    ) -> AsyncIterator[StreamPart | RunFailed]:
+        """LangGraph's stream parts, ending with `RunFailed` if the run fails.
+
+        If the consumer stops early (a client disconnects), the run is cancelled,
+        unless `cancel_on_disconnect` is False: then it finishes on its own.
+        """
+        ended = False
+        try:
+            # The pump puts None when the run is over.
+            while (part := await self.queue.get()) is not None:
+                # A failure is the run's last word; what follows is bookkeeping.
+                ended = isinstance(part, RunFailed)
+                yield part
+            ended = True
+        finally:
+            if cancel_on_disconnect and not ended:
+                self.task.cancel()
+
+
 class AgentRunner:
     """Runs the compiled graph; one run at a time per thread."""
 
@@ -148,38 +183,45 @@ class AgentRunner:
 
     # --- Running ---------------------------------------------------------------
 
+    def start(
+        self,
+        request: RunRequest,
+        stream_mode: Sequence[str],
+        *,
+        subgraphs: bool = False,
+    ) -> "RunHandle":
+        """Start the run now, in a task of its own; the thread is busy from here on.
+
+        Starting before the client reads the stream means a second request for the
+        thread sees it busy, whatever the timing.
+        """
+        if request.thread_id in self._active:
+            raise ThreadBusyError(
+                f"thread {request.thread_id!r} already has a run in progress; "
+                "wait for it to finish or cancel it"
+            )
+        active = self._active[request.thread_id] = _ActiveRun(request.run_id)
+        queue: asyncio.Queue[StreamPart | RunFailed | None] = asyncio.Queue()
+        active.task = asyncio.create_task(
+            self._pump(request, list(stream_mode), subgraphs, queue)
+        )
+        return RunHandle(active.task, queue)
+
     async def execute(
         self,
         request: RunRequest,
         stream_mode: Sequence[str],
         *,
         subgraphs: bool = False,
-        cancel_on_disconnect: bool = True,
     ) -> AsyncIterator[StreamPart | RunFailed]:
-        """Run the graph and yield its stream parts; a failure ends with `RunFailed`.
-
-        If the consumer stops early (a client disconnects), the run is cancelled,
-        unless `cancel_on_disconnect` is False: then it finishes on its own.
-        """
-        if request.thread_id in self._active:
-            yield self._failed(request, "thread_busy", "thread already has a run")
-            return
-        active = self._active[request.thread_id] = _ActiveRun(request.run_id)
-        # The pump puts None when the run is over.
-        queue: asyncio.Queue[StreamPart | RunFailed | None] = asyncio.Queue()
-        active.task = asyncio.create_task(
-            self._pump(request, list(stream_mode), subgraphs, queue)
-        )
-        ended = False
+        """`start`, then its stream parts; a busy thread ends in `RunFailed`."""
         try:
-            while (part := await queue.get()) is not None:
-                # A failure is the run's last word; what follows is bookkeeping.
-                ended = isinstance(part, RunFailed)
-                yield part
-            ended = True
-        finally:
-            if cancel_on_disconnect and not ended:
-                active.task.cancel()
+            handle = self.start(request, stream_mode, subgraphs=subgraphs)
+        except ThreadBusyError as busy:
+            yield self._failed(request, busy.code, str(busy))
+            return
+        async for part in handle.parts():
+            yield part
 
     async def cancel(self, thread_id: str, run_id: str) -> bool:
         """Cancel a run in progress; False if it is not running."""
@@ -266,12 +308,22 @@ class AgentRunner:
 
     # --- The native API --------------------------------------------------------
 
-    async def stream(self, request: RunRequest) -> AsyncIterator[RunEvent]:
-        """Native events for a run: tokens, tool calls and results, then one
-        `RunCompleted` or `RunFailed`."""
+    def start_native(self, request: RunRequest) -> RunHandle:
+        """`start` with the stream modes the native events are made from."""
+        return self.start(request, NATIVE_STREAM_MODES)
+
+    async def stream(
+        self, request: RunRequest, handle: RunHandle | None = None
+    ) -> AsyncIterator[RunEvent]:
+        """Native events for a run (started now, or already by `start_native`):
+        tokens, tool calls and results, then one `RunCompleted` or `RunFailed`."""
         started = time.perf_counter()
         transcript = Transcript()
-        async for part in self.execute(request, ["messages", "updates"]):
+        if handle is None:
+            parts = self.execute(request, NATIVE_STREAM_MODES)
+        else:
+            parts = handle.parts()
+        async for part in parts:
             if isinstance(part, RunFailed):
                 yield part
                 return

@@ -21,9 +21,10 @@ WEATHER = "The weather in Paris is partly cloudy, 14°C."
 
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    # Tokens come 20 ms apart, so a run lasts long enough to be cancelled.
+    # Tokens come 80 ms apart: a run lasts over a second, long enough to be
+    # cancelled or found busy even on a loaded machine.
     data = tmp_path_factory.mktemp("protocol")
-    with live_server(data, {"LOCAL_MODEL_TOKEN_DELAY_MS": "20"}) as url:
+    with live_server(data, {"LOCAL_MODEL_TOKEN_DELAY_MS": "80"}) as url:
         yield url
 
 

@@ -265,14 +265,18 @@ async def _start(
 def _event_stream(
     runner: AgentRunner, request: RunRequest, body: RunCreate, *, temporary: bool
 ) -> EventSourceResponse:
+    # Started before the response: the thread is busy as soon as this returns.
+    handle = runner.start(
+        request,
+        [_LANGGRAPH_MODE.get(mode, mode) for mode in body.stream_mode],
+        subgraphs=body.stream_subgraphs,
+    )
+
     async def events() -> AsyncIterator[dict[str, str]]:
         yield _sse("metadata", {"run_id": request.run_id, "attempt": 1})
         try:
-            async for part in runner.execute(
-                request,
-                [_LANGGRAPH_MODE.get(mode, mode) for mode in body.stream_mode],
-                subgraphs=body.stream_subgraphs,
-                cancel_on_disconnect=body.on_disconnect == "cancel",
+            async for part in handle.parts(
+                cancel_on_disconnect=body.on_disconnect == "cancel"
             ):
                 if isinstance(part, RunFailed):
                     yield _sse("error", {"error": part.code, "message": part.message})

@@ -11,7 +11,7 @@ from sse_starlette import EventSourceResponse
 
 from ..events import RunCompleted, RunEvent, event_data
 from ..feedback import FeedbackStore
-from ..runner import AgentRunner, RunFailedError, RunRequest
+from ..runner import AgentRunner, RunFailedError, RunHandle, RunRequest
 from . import wire
 from .errors import ApiError, error_response
 from .schemas import (
@@ -66,16 +66,18 @@ async def stream(body: RunInput, runner: Runner) -> EventSourceResponse:
     """Run the agent and stream Server-Sent Events: `metadata`, then `token`,
     `tool_call` and `tool_result` as they happen, then `final` or `error`."""
     request = await runner.prepare(body.message, body.thread_id)
-    return EventSourceResponse(_sse(runner, request))
+    # Started before the response: the thread is busy as soon as this returns.
+    handle = runner.start_native(request)
+    return EventSourceResponse(_sse(runner, request, handle))
 
 
 async def _sse(
-    runner: AgentRunner, request: RunRequest
+    runner: AgentRunner, request: RunRequest, handle: RunHandle
 ) -> AsyncIterator[dict[str, str]]:
     metadata = {"thread_id": request.thread_id, "run_id": request.run_id}
     yield {"event": "metadata", "data": json.dumps(metadata)}
     event: RunEvent
-    async for event in runner.stream(request):
+    async for event in runner.stream(request, handle):
         yield {
             "event": event.event,
             "data": json.dumps(event_data(event), ensure_ascii=False),
