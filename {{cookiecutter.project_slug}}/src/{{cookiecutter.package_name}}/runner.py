@@ -25,6 +25,7 @@ from langgraph.types import Command, StateSnapshot
 from .agent.prompts import Prompt
 from .agent.state import AgentState
 from .events import RunCompleted, RunEvent, RunFailed, Transcript
+from .telemetry import lineage, run_lineage
 from .threads import Thread, ThreadRegistry, ThreadStatus
 
 logger = logging.getLogger(__name__)
@@ -249,6 +250,8 @@ class AgentRunner:
         queue: "asyncio.Queue[StreamPart | RunFailed | None]",
     ) -> None:
         status: ThreadStatus = "error"
+        # Tagged onto the agent and model spans (see telemetry.py).
+        run_lineage.set(lineage(request.run_id, self.prompt.ref, self.model_name))
         try:
             await self.threads.set_status(request.thread_id, "busy")
             async for namespace, mode, data in self.graph.astream(

@@ -11,6 +11,7 @@ from ..assembly import open_runner
 from ..feedback import FeedbackStore
 from ..logs import configure_logging
 from ..settings import AGENT_NAME, Settings
+from ..telemetry import configure_tracing
 from . import protocol, routes
 from .errors import install_error_handlers
 
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
 
     app = FastAPI(title=AGENT_NAME, lifespan=lifespan)
+    configure_tracing(app)
     if settings.cors_allow_origins:
         app.add_middleware(
             CORSMiddleware,

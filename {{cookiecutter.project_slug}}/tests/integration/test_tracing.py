@@ -1,0 +1,51 @@
+"""Traces follow the GenAI semantic conventions, with lineage, and no content."""
+
+from fastapi.testclient import TestClient
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from .sse import read_events
+
+QUESTION = "What is the weather in Paris?"
+
+
+def test_a_streamed_run_is_one_trace(
+    client: TestClient, spans: InMemorySpanExporter
+) -> None:
+    spans.clear()
+    events = read_events(client, "/stream", {"message": QUESTION})
+    final = events[-1]["data"]
+
+    recorded = spans.get_finished_spans()
+    agent = next(s for s in recorded if s.name.startswith("invoke_agent"))
+    chats = [s for s in recorded if s.name == "chat local"]
+    [tool] = [s for s in recorded if s.name == "execute_tool get_weather"]
+    server = next(s for s in recorded if s.name == "POST /stream")
+
+    assert {s.context.trace_id for s in (agent, tool, *chats)} == {
+        server.context.trace_id
+    }
+    assert agent.attributes["gen_ai.conversation.id"] == final["thread_id"]
+    assert agent.attributes["app.run.id"] == final["run_id"]
+    assert agent.attributes["app.prompt.version"] == final["prompt_version"]
+    assert len(chats) == 2
+    for chat in chats:
+        assert chat.attributes["gen_ai.operation.name"] == "chat"
+        assert chat.attributes["gen_ai.request.model"] == "local"
+        assert chat.attributes["gen_ai.usage.input_tokens"] > 0
+        assert chat.attributes["gen_ai.usage.output_tokens"] > 0
+        assert chat.attributes["app.prompt.version"] == final["prompt_version"]
+    assert tool.attributes["gen_ai.tool.name"] == "get_weather"
+
+
+def test_message_content_is_not_recorded_by_default(
+    client: TestClient, spans: InMemorySpanExporter
+) -> None:
+    spans.clear()
+    client.post("/invoke", json={"message": "What is the weather in Berlin?"})
+
+    recorded = spans.get_finished_spans()
+    assert any(span.name == "execute_tool get_weather" for span in recorded)
+    for span in recorded:
+        for value in (span.attributes or {}).values():
+            assert "Berlin" not in str(value), (span.name, value)
+            assert "overcast" not in str(value), (span.name, value)
