@@ -296,8 +296,13 @@ class AgentRunner:
             "configurable": configurable,
             "run_id": uuid.UUID(request.run_id),
             "recursion_limit": self.max_steps,
-            # Saved with every checkpoint: feedback finds runs by it.
-            "metadata": {"run_id": request.run_id, "prompt_version": self.prompt.ref},
+            # Saved with every checkpoint: feedback finds runs by it. `agent_name`
+            # marks the run as an agent for the GenAI instrumentation.
+            "metadata": {
+                "run_id": request.run_id,
+                "prompt_version": self.prompt.ref,
+                "agent_name": self.graph.name,
+            },
         }
 
     @staticmethod

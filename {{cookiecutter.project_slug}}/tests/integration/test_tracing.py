@@ -1,11 +1,27 @@
 """Traces follow the GenAI semantic conventions, with lineage, and no content."""
 
+import time
+from collections.abc import Sequence
+
 from fastapi.testclient import TestClient
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from .sse import read_events
 
 QUESTION = "What is the weather in Paris?"
+
+
+def finished_spans(spans: InMemorySpanExporter) -> Sequence[ReadableSpan]:
+    """The spans, once the agent's span has ended: it may end just after the reply
+    reached the client."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        recorded = spans.get_finished_spans()
+        if any(span.name.startswith("invoke_agent") for span in recorded):
+            return recorded
+        time.sleep(0.05)
+    raise AssertionError("no invoke_agent span within 10 s")
 
 
 def test_a_streamed_run_is_one_trace(
@@ -15,7 +31,7 @@ def test_a_streamed_run_is_one_trace(
     events = read_events(client, "/stream", {"message": QUESTION})
     final = events[-1]["data"]
 
-    recorded = spans.get_finished_spans()
+    recorded = finished_spans(spans)
     agent = next(s for s in recorded if s.name.startswith("invoke_agent"))
     chats = [s for s in recorded if s.name == "chat local"]
     [tool] = [s for s in recorded if s.name == "execute_tool get_weather"]
@@ -43,7 +59,7 @@ def test_message_content_is_not_recorded_by_default(
     spans.clear()
     client.post("/invoke", json={"message": "What is the weather in Berlin?"})
 
-    recorded = spans.get_finished_spans()
+    recorded = finished_spans(spans)
     assert any(span.name == "execute_tool get_weather" for span in recorded)
     for span in recorded:
         for value in (span.attributes or {}).values():
