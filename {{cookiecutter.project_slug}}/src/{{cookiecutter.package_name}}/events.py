@@ -12,6 +12,15 @@ from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
 
 @dataclass(frozen=True)
+class RunStarted:
+    """The run's ids, before anything else (clients continue the thread with them)."""
+
+    event: ClassVar[str] = "metadata"
+    thread_id: str
+    run_id: str
+
+
+@dataclass(frozen=True)
 class Token:
     """A piece of the reply, as the model streams it."""
 
@@ -69,7 +78,7 @@ class RunFailed:
     run_id: str
 
 
-RunEvent = Token | ToolCallStarted | ToolResult | RunCompleted | RunFailed
+RunEvent = RunStarted | Token | ToolCallStarted | ToolResult | RunCompleted | RunFailed
 
 
 def event_data(event: RunEvent) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from langgraph.types import Command, StateSnapshot
 
 from .agent.prompts import Prompt
 from .agent.state import AgentState
-from .events import RunCompleted, RunEvent, RunFailed, Transcript
+from .events import RunCompleted, RunEvent, RunFailed, RunStarted, Transcript
 from .telemetry import lineage, run_lineage
 from .threads import Thread, ThreadRegistry, ThreadStatus
 
@@ -53,6 +53,13 @@ class ThreadBusyError(RunnerError):
     """Another run is still going on this thread."""
 
     code = "thread_busy"
+
+
+def _busy(thread_id: str) -> ThreadBusyError:
+    return ThreadBusyError(
+        f"thread {thread_id!r} already has a run in progress; "
+        "wait for it to finish or cancel it"
+    )
 
 
 class RunFailedError(Exception):
@@ -86,7 +93,7 @@ class StreamPart:
 @dataclass
 class _ActiveRun:
     run_id: str
-    task: "asyncio.Task[None] | None" = None
+    task: "asyncio.Task[None]"
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -176,10 +183,7 @@ class AgentRunner:
                 f"thread {thread_id!r} does not exist; omit thread_id to start one"
             )
         if thread_id in self._active:
-            raise ThreadBusyError(
-                f"thread {thread_id!r} already has a run in progress; "
-                "wait for it to finish or cancel it"
-            )
+            raise _busy(thread_id)
         return thread
 
     # --- Running ---------------------------------------------------------------
@@ -197,16 +201,14 @@ class AgentRunner:
         thread sees it busy, whatever the timing.
         """
         if request.thread_id in self._active:
-            raise ThreadBusyError(
-                f"thread {request.thread_id!r} already has a run in progress; "
-                "wait for it to finish or cancel it"
-            )
-        active = self._active[request.thread_id] = _ActiveRun(request.run_id)
+            raise _busy(request.thread_id)
         queue: asyncio.Queue[StreamPart | RunFailed | None] = asyncio.Queue()
-        active.task = asyncio.create_task(
+        # The task runs from the next await: registering it first is safe.
+        task = asyncio.create_task(
             self._pump(request, list(stream_mode), subgraphs, queue)
         )
-        return RunHandle(active.task, queue)
+        self._active[request.thread_id] = _ActiveRun(request.run_id, task)
+        return RunHandle(task, queue)
 
     async def execute(
         self,
@@ -227,7 +229,7 @@ class AgentRunner:
     async def cancel(self, thread_id: str, run_id: str) -> bool:
         """Cancel a run in progress; False if it is not running."""
         active = self._active.get(thread_id)
-        if active is None or active.run_id != run_id or active.task is None:
+        if active is None or active.run_id != run_id:
             return False
         active.task.cancel()
         return True
@@ -327,6 +329,7 @@ class AgentRunner:
         tokens, tool calls and results, then one `RunCompleted` or `RunFailed`."""
         started = time.perf_counter()
         transcript = Transcript()
+        yield RunStarted(thread_id=request.thread_id, run_id=request.run_id)
         if handle is None:
             parts = self.execute(request, NATIVE_STREAM_MODES)
         else:

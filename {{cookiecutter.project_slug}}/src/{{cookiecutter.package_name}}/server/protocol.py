@@ -243,13 +243,10 @@ async def _start(
         if body.command is not None:
             raise ApiError(422, "invalid_request", "resuming needs a thread_id")
         thread_id = (await runner.threads.create()).thread_id
-    elif await runner.threads.get(thread_id) is None:
-        if body.if_not_exists == "reject":
-            raise ApiError(
-                404, "thread_not_found", f"thread {thread_id!r} does not exist"
-            )
+    elif body.if_not_exists == "create" and not await runner.threads.get(thread_id):
         await runner.threads.create(thread_id)
-    await runner.require_idle_thread(thread_id)
+    else:
+        await runner.require_idle_thread(thread_id)  # 404 if missing, 409 if busy
     for message in (body.input or {}).get("messages", []):
         if isinstance(message, dict) and isinstance(message.get("content"), str):
             runner.check_message(message["content"])

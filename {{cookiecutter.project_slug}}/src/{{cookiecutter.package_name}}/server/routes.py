@@ -74,8 +74,6 @@ async def stream(body: RunInput, runner: Runner) -> EventSourceResponse:
 async def _sse(
     runner: AgentRunner, request: RunRequest, handle: RunHandle
 ) -> AsyncIterator[dict[str, str]]:
-    metadata = {"thread_id": request.thread_id, "run_id": request.run_id}
-    yield {"event": "metadata", "data": json.dumps(metadata)}
     event: RunEvent
     async for event in runner.stream(request, handle):
         yield {
