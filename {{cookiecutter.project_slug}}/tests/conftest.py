@@ -1,16 +1,23 @@
 """Shared fixtures: an isolated environment, and the app on the local model."""
 
+import io
+import json
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from opentelemetry import trace
+from opentelemetry import metrics, trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from {{ cookiecutter.package_name }}.logs import json_handler
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -44,8 +51,29 @@ def spans() -> InMemorySpanExporter:
     return _SPANS
 
 
-# Set before any app: the app keeps the process's provider instead of its own.
+@pytest.fixture(scope="session")
+def metric_reader() -> InMemoryMetricReader:
+    """Every metric the process records (the meter provider is set once)."""
+    return _METRICS
+
+
+@pytest.fixture
+def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The JSON log lines written during the test, as the app writes them."""
+    stream = io.StringIO()
+    handler = json_handler(stream, project="test-project")
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    finally:
+        root.removeHandler(handler)
+
+
+# Set before any app: the app keeps the process's providers instead of its own.
 _SPANS = InMemorySpanExporter()
 _PROVIDER = TracerProvider()
 _PROVIDER.add_span_processor(SimpleSpanProcessor(_SPANS))
 trace.set_tracer_provider(_PROVIDER)
+_METRICS = InMemoryMetricReader()
+metrics.set_meter_provider(MeterProvider(metric_readers=[_METRICS]))

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from .agent.graph import build_graph
 from .agent.prompts import load_prompt
 from .memory import open_persistence
+from .metering import Metering
 from .models import chat_model_from_settings
 from .runner import AgentRunner
 from .settings import Settings
@@ -28,7 +29,12 @@ async def open_runner(settings: Settings) -> AsyncIterator[AgentRunner]:
             graph,
             ThreadRegistry(persistence.store),
             prompt=prompt,
-            model_name=settings.active_model,
+            metering=Metering(
+                model=settings.active_model,
+                prompt_version=prompt.ref,
+                price=settings.model_price,
+                log_user_inputs=settings.log_user_inputs,
+            ),
             max_message_chars=settings.max_message_chars,
             max_steps=settings.max_agent_steps,
         )

@@ -63,8 +63,14 @@ class RunCompleted:
     interrupts: list[dict[str, Any]]
     prompt_version: str
     model: str
+    # input_tokens, output_tokens and total_tokens over all the run's model calls.
     usage: dict[str, int]
     latency_ms: int
+    # From the start of the run to its first streamed token; None if none streamed.
+    time_to_first_token_ms: int | None
+    model_calls: int
+    # Estimated from MODEL_PRICES; None when the model has no price there.
+    cost_usd: float | None
 
 
 @dataclass(frozen=True)
@@ -93,8 +99,6 @@ class Transcript:
     reply: str = ""
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     interrupts: list[dict[str, Any]] = field(default_factory=list)
-    input_tokens: int = 0
-    output_tokens: int = 0
 
     def events(self, mode: str, chunk: Any) -> Iterator[RunEvent]:
         if mode == "messages":
@@ -122,19 +126,9 @@ class Transcript:
 
     def _model_turn(self, message: AIMessage) -> Iterator[RunEvent]:
         self.reply = message.text
-        if message.usage_metadata:
-            self.input_tokens += message.usage_metadata["input_tokens"]
-            self.output_tokens += message.usage_metadata["output_tokens"]
         for call in message.tool_calls:
             started = ToolCallStarted(
                 id=call["id"] or "", name=call["name"], args=call["args"]
             )
             self.tool_calls.append(event_data(started))
             yield started
-
-    def usage(self) -> dict[str, int]:
-        return {
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "total_tokens": self.input_tokens + self.output_tokens,
-        }

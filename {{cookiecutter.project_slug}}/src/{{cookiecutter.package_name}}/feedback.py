@@ -28,13 +28,21 @@ class FeedbackStore:
         run_id: str,
         score: float,
         text: str | None = None,
-        thread_id: str | None = None,
+        lineage: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Store one record and log it; return the record."""
+        """Store one record and log it; return the record.
+
+        `lineage` is what produced the run (thread id, prompt version, model, trace
+        id), so a thumbs-down leads to the exact prompt and trace.
+        """
+        lineage = lineage or {}
         record = {
             "feedback_id": str(uuid.uuid4()),
             "run_id": run_id,
-            "thread_id": thread_id,
+            "thread_id": lineage.get("thread_id"),
+            "trace_id": lineage.get("trace_id"),
+            "prompt_version": lineage.get("prompt_version"),
+            "model": lineage.get("model"),
             "score": score,
             "text": text,
             "created_at": datetime.now(UTC).isoformat(),

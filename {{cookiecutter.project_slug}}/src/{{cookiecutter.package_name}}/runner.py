@@ -4,27 +4,28 @@ Protocol, evaluation, ...).
 `execute` runs the graph for one request on a thread and yields LangGraph's own
 stream parts, ending with a `RunFailed` if it fails. The graph runs in a task of its
 own, so a run can be cancelled, and its thread's status is kept up to date.
-The native API's `stream` and `invoke` are `execute` seen through a `Transcript`.
+The native API's `stream` and `invoke` read the same parts through a `Transcript`.
 """
 
 import asyncio
 import logging
-import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import HumanMessage, convert_to_messages
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.errors import GraphRecursionError
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
+from opentelemetry import trace
 
 from .agent.prompts import Prompt
 from .agent.state import AgentState
 from .events import RunCompleted, RunEvent, RunFailed, RunStarted, Transcript
+from .metering import Metering, RunMeter, RunStatus, RunSummary
 from .telemetry import lineage, run_lineage
 from .threads import Thread, ThreadRegistry, ThreadStatus
 
@@ -101,15 +102,18 @@ class _ActiveRun:
 NATIVE_STREAM_MODES = ("messages", "updates")
 
 
+# What a run's task hands its consumer: stream parts, then possibly a failure,
+# then its summary, then None.
+_RunQueue = asyncio.Queue[StreamPart | RunFailed | RunSummary | None]
+
+
 class RunHandle:
     """A started run: its stream parts, from its own task through a queue."""
 
-    def __init__(
-        self,
-        task: "asyncio.Task[None]",
-        queue: "asyncio.Queue[StreamPart | RunFailed | None]",
-    ) -> None:
+    def __init__(self, task: "asyncio.Task[None]", queue: _RunQueue) -> None:
         self.task, self.queue = task, queue
+        # Set once the run is over and its parts have been read.
+        self.summary: RunSummary | None = None
 
     async def parts(
         self, *, cancel_on_disconnect: bool = True
@@ -123,6 +127,9 @@ class RunHandle:
         try:
             # The pump puts None when the run is over.
             while (part := await self.queue.get()) is not None:
+                if isinstance(part, RunSummary):
+                    self.summary = part
+                    continue
                 # A failure is the run's last word; what follows is bookkeeping.
                 ended = isinstance(part, RunFailed)
                 yield part
@@ -141,14 +148,15 @@ class AgentRunner:
         threads: ThreadRegistry,
         *,
         prompt: Prompt,
-        model_name: str,
+        metering: Metering,
         max_message_chars: int,
         max_steps: int,
     ) -> None:
         self.graph = graph
         self.threads = threads
         self.prompt = prompt
-        self.model_name = model_name
+        self.metering = metering
+        self.model_name = metering.model
         self.max_message_chars = max_message_chars
         self.max_steps = max_steps
         # Runs in flight, by thread. One process only: see docs/design-decisions.md.
@@ -202,7 +210,7 @@ class AgentRunner:
         """
         if request.thread_id in self._active:
             raise _busy(request.thread_id)
-        queue: asyncio.Queue[StreamPart | RunFailed | None] = asyncio.Queue()
+        queue: _RunQueue = asyncio.Queue()
         # The task runs from the next await: registering it first is safe.
         task = asyncio.create_task(
             self._pump(request, list(stream_mode), subgraphs, queue)
@@ -249,16 +257,19 @@ class AgentRunner:
         request: RunRequest,
         stream_mode: list[str],
         subgraphs: bool,
-        queue: "asyncio.Queue[StreamPart | RunFailed | None]",
+        queue: _RunQueue,
     ) -> None:
-        status: ThreadStatus = "error"
+        thread_status: ThreadStatus = "error"
+        run_status: RunStatus = "failed"
+        failure: RunFailed | None = None
+        meter = RunMeter()
         # Tagged onto the agent and model spans (see telemetry.py).
         run_lineage.set(lineage(request.run_id, self.prompt.ref, self.model_name))
         try:
             await self.threads.set_status(request.thread_id, "busy")
             async for namespace, mode, data in self.graph.astream(
                 request.input,
-                self._config(request),
+                self._config(request, meter),
                 stream_mode=stream_mode,  # type: ignore[arg-type]
                 subgraphs=True,
             ):
@@ -266,45 +277,64 @@ class AgentRunner:
                     continue
                 queue.put_nowait(StreamPart(tuple(namespace), mode, data))
             state = await self.state(request.thread_id)
-            status = "interrupted" if state.interrupts else "idle"
+            thread_status = "interrupted" if state.interrupts else "idle"
+            run_status = "interrupted" if state.interrupts else "completed"
         except asyncio.CancelledError:
-            queue.put_nowait(
-                self._failed(request, "cancelled", "the run was cancelled")
-            )
-            status = "idle"
+            failure = self._failed(request, "cancelled", "the run was cancelled")
+            thread_status, run_status = "idle", "cancelled"
         except GraphRecursionError:
             limit = f"{self.max_steps} steps (MAX_AGENT_STEPS)"
             message = f"the agent did not finish within {limit}"
-            queue.put_nowait(self._failed(request, "agent_step_limit", message))
+            failure = self._failed(request, "agent_step_limit", message)
         except Exception as error:
             logger.exception("run %s failed", request.run_id)
             message = (
                 f"the agent failed ({type(error).__name__}); "
                 f"see the server log for run {request.run_id}"
             )
-            queue.put_nowait(self._failed(request, "run_failed", message))
+            failure = self._failed(request, "run_failed", message)
         finally:
             try:
-                await self.threads.set_status(request.thread_id, status)
+                await self.threads.set_status(request.thread_id, thread_status)
             finally:
                 self._active.pop(request.thread_id).done.set()
+                if failure:
+                    queue.put_nowait(failure)
+                queue.put_nowait(
+                    self.metering.finish(
+                        meter,
+                        thread_id=request.thread_id,
+                        run_id=request.run_id,
+                        status=run_status,
+                        error=failure.code if failure else None,
+                        user_input=_user_input(request.input),
+                    )
+                )
                 queue.put_nowait(None)
 
-    def _config(self, request: RunRequest) -> RunnableConfig:
+    def _config(self, request: RunRequest, meter: RunMeter) -> RunnableConfig:
         configurable = {"thread_id": request.thread_id}
         if request.checkpoint_id:
             configurable["checkpoint_id"] = request.checkpoint_id
+        metadata = {
+            "run_id": request.run_id,
+            "prompt_version": self.prompt.ref,
+            "model": self.model_name,
+            "agent_name": self.graph.name,
+        }
+        # The request's trace, so feedback on the run can point at it.
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            metadata["trace_id"] = trace.format_trace_id(span.trace_id)
         return {
             "configurable": configurable,
             "run_id": uuid.UUID(request.run_id),
             "recursion_limit": self.max_steps,
-            # Saved with every checkpoint: feedback finds runs by it. `agent_name`
-            # marks the run as an agent for the GenAI instrumentation.
-            "metadata": {
-                "run_id": request.run_id,
-                "prompt_version": self.prompt.ref,
-                "agent_name": self.graph.name,
-            },
+            "callbacks": [meter],
+            # Saved with every checkpoint: feedback finds runs (and their lineage)
+            # by it. `agent_name` marks the run as an agent for the GenAI
+            # instrumentation.
+            "metadata": metadata,
         }
 
     @staticmethod
@@ -327,29 +357,40 @@ class AgentRunner:
     ) -> AsyncIterator[RunEvent]:
         """Native events for a run (started now, or already by `start_native`):
         tokens, tool calls and results, then one `RunCompleted` or `RunFailed`."""
-        started = time.perf_counter()
         transcript = Transcript()
         yield RunStarted(thread_id=request.thread_id, run_id=request.run_id)
         if handle is None:
-            parts = self.execute(request, NATIVE_STREAM_MODES)
-        else:
-            parts = handle.parts()
-        async for part in parts:
+            try:
+                handle = self.start_native(request)
+            except ThreadBusyError as busy:
+                yield self._failed(request, busy.code, str(busy))
+                return
+        async for part in handle.parts():
             if isinstance(part, RunFailed):
                 yield part
                 return
             for event in transcript.events(part.mode, part.data):
                 yield event
+        summary = handle.summary
+        if summary is None:
+            raise AssertionError("a finished run always has a summary")
         yield RunCompleted(
             thread_id=request.thread_id,
             run_id=request.run_id,
             reply=transcript.reply,
             tool_calls=transcript.tool_calls,
             interrupts=transcript.interrupts,
-            prompt_version=self.prompt.ref,
-            model=self.model_name,
-            usage=transcript.usage(),
-            latency_ms=round((time.perf_counter() - started) * 1000),
+            prompt_version=summary.prompt_version,
+            model=summary.model,
+            usage={
+                "input_tokens": summary.input_tokens,
+                "output_tokens": summary.output_tokens,
+                "total_tokens": summary.total_tokens,
+            },
+            latency_ms=summary.latency_ms,
+            time_to_first_token_ms=summary.time_to_first_token_ms,
+            model_calls=summary.model_calls,
+            cost_usd=summary.cost_usd,
         )
 
     async def invoke(self, message: str, thread_id: str | None = None) -> RunCompleted:
@@ -390,17 +431,27 @@ class AgentRunner:
             )
         ]
 
-    async def run_exists(self, run_id: str, thread_id: str | None = None) -> bool:
-        """Whether a run with this id was checkpointed (on the thread, if given)."""
+    async def run_lineage(
+        self, run_id: str, thread_id: str | None = None
+    ) -> dict[str, str] | None:
+        """What produced a checkpointed run (thread, prompt version, model, trace);
+        None if no run has this id (on the thread, if given)."""
         checkpointer = self.graph.checkpointer
         if not isinstance(checkpointer, BaseCheckpointSaver):
-            return False
+            return None
         config: RunnableConfig | None = None
         if thread_id:
             config = {"configurable": {"thread_id": thread_id}}
-        async for _ in checkpointer.alist(config, filter={"run_id": run_id}, limit=1):
-            return True
-        return False
+        async for checkpoint in checkpointer.alist(
+            config, filter={"run_id": run_id}, limit=1
+        ):
+            metadata: dict[str, Any] = dict(checkpoint.metadata or {})
+            found = {"thread_id": checkpoint.config["configurable"]["thread_id"]}
+            for key in ("prompt_version", "model", "trace_id"):
+                if isinstance(metadata.get(key), str):
+                    found[key] = metadata[key]
+            return found
+        return None
 
     async def delete_thread(self, thread_id: str) -> None:
         """Forget a thread: its record and its checkpoints."""
@@ -408,3 +459,15 @@ class AgentRunner:
         checkpointer = self.graph.checkpointer
         if isinstance(checkpointer, BaseCheckpointSaver):
             await checkpointer.adelete_thread(thread_id)
+
+
+def _user_input(graph_input: Any) -> str | None:
+    """The last user message of a run's input (None when resuming)."""
+    if not isinstance(graph_input, dict) or not graph_input.get("messages"):
+        return None
+    try:
+        messages = convert_to_messages(graph_input["messages"])
+    except (ValueError, TypeError, NotImplementedError):
+        return None
+    humans = [m for m in messages if isinstance(m, HumanMessage)]
+    return humans[-1].text if humans else None

@@ -3,10 +3,21 @@
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 AGENT_NAME = {{ cookiecutter.project_slug | literal }}
+
+
+class ModelPrice(BaseModel):
+    """A model's list price, in US dollars per million tokens."""
+
+    input_usd_per_million: float = Field(ge=0)
+    output_usd_per_million: float = Field(ge=0)
+
+
+# The offline model costs nothing, whatever MODEL_PRICES says.
+LOCAL_MODEL_PRICE = ModelPrice(input_usd_per_million=0, output_usd_per_million=0)
 
 
 class Settings(BaseSettings):
@@ -35,6 +46,11 @@ class Settings(BaseSettings):
     google_cloud_location: str = {{ cookiecutter.gcp_region | literal }}
     # Overrides the Vertex AI endpoint (private endpoints, proxies, protocol fakes).
     vertex_base_url: str | None = None
+    # Prices for the cost estimate of each run, by model name, as JSON:
+    # {"<model>": {"input_usd_per_million": 0.3, "output_usd_per_million": 2.5}}.
+    # Empty by default: copy your models' current prices from the Vertex AI pricing
+    # page (a stale price is worse than none; runs without one report no cost).
+    model_prices: dict[str, ModelPrice] = Field(default_factory=dict)
     # Pauses between streamed tokens of the local model, so streaming is visible.
     local_model_token_delay_ms: int = Field(0, ge=0, le=1000)
 
@@ -51,6 +67,9 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(10, ge=1, le=100)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Put each run's user message in its `run finished` log line, for drift
+    # detection (`make drift`). Off by default: the message is the user's data.
+    log_user_inputs: bool = False
     # Browser origins allowed to call the API (e.g. Agent Chat UI on another port);
     # none by default. A JSON list: ["http://localhost:3000"].
     cors_allow_origins: list[str] = Field(default_factory=list)
@@ -68,6 +87,13 @@ class Settings(BaseSettings):
     def active_model(self) -> str:
         """The model that answers: the Gemini model name, or `local`."""
         return self.model_name if self.model_provider == "vertex" else "local"
+
+    @property
+    def model_price(self) -> ModelPrice | None:
+        """The active model's price, if known (the local model's is zero)."""
+        if self.model_provider == "local":
+            return LOCAL_MODEL_PRICE
+        return self.model_prices.get(self.model_name)
 
     @property
     def sqlite_path(self) -> Path:

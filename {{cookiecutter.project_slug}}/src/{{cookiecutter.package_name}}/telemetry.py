@@ -1,4 +1,4 @@
-"""Tracing with OpenTelemetry, following the GenAI semantic conventions.
+"""Traces and metrics with OpenTelemetry, following the GenAI semantic conventions.
 
 The spans come from OpenTelemetry's own instrumentations, one layer each:
 FastAPI's (the server spans, parents of everything else) and LangChain's GenAI
@@ -6,9 +6,14 @@ instrumentation (`invoke_agent {agent}`, `chat {model}` with token usage and tim
 to first chunk, `execute_tool {tool}`). `LineageProcessor` adds what only this app
 knows to the agent and model spans: the run id, the prompt version and the model.
 
-Exporters come from the standard OTEL_TRACES_EXPORTER (comma-separated: `none`,
-the default, `console`, `otlp` configured by OTEL_EXPORTER_OTLP_*, or `gcp_trace`
-for Cloud Trace, imported only when named). Message content is recorded only with
+The same instrumentation records the model-call metrics (`gen_ai.client.token.usage`,
+`gen_ai.client.operation.duration`, `...time_to_first_chunk`); metering.py adds the
+per-run ones.
+
+Exporters come from the standard variables. OTEL_TRACES_EXPORTER (comma-separated):
+`none`, the default, `console`, `otlp` configured by OTEL_EXPORTER_OTLP_*, or
+`gcp_trace` for Cloud Trace, imported only when named. OTEL_METRICS_EXPORTER:
+`none`, the default, `console` or `otlp`. Message content is recorded only with
 OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true (the instrumentation's switch).
 """
 
@@ -18,7 +23,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry import context as otel_context
-from opentelemetry import trace
+from opentelemetry import metrics, trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import (
+    ConsoleMetricExporter,
+    MetricExporter,
+    PeriodicExportingMetricReader,
+)
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import (
     BatchSpanProcessor,
@@ -46,13 +57,15 @@ class LineageProcessor(SpanProcessor):
         pass
 
 
+def _exporter_names(variable: str) -> list[str]:
+    names = os.environ.get(variable, "none").replace(" ", "").split(",")
+    return [name for name in names if name and name != "none"]
+
+
 def exporters_from_environment() -> list[SpanExporter]:
-    """The exporters OTEL_TRACES_EXPORTER names."""
-    names = os.environ.get("OTEL_TRACES_EXPORTER", "none").replace(" ", "").split(",")
+    """The span exporters OTEL_TRACES_EXPORTER names."""
     exporters: list[SpanExporter] = []
-    for name in filter(None, names):
-        if name == "none":
-            continue
+    for name in _exporter_names("OTEL_TRACES_EXPORTER"):
         if name == "console":
             exporters.append(ConsoleSpanExporter())
         elif name == "otlp":
@@ -75,30 +88,68 @@ def exporters_from_environment() -> list[SpanExporter]:
     return exporters
 
 
-def configure_tracing(app: FastAPI) -> TracerProvider:
-    """Trace the app's requests and agent runs.
+def metric_exporters_from_environment() -> list[MetricExporter]:
+    """The metric exporters OTEL_METRICS_EXPORTER names."""
+    exporters: list[MetricExporter] = []
+    for name in _exporter_names("OTEL_METRICS_EXPORTER"):
+        if name == "console":
+            exporters.append(ConsoleMetricExporter())
+        elif name == "otlp":
+            from opentelemetry.exporter.otlp.proto.http.metric_exporter import (
+                OTLPMetricExporter,
+            )
 
-    The process has one tracer provider: the one already set (tests set theirs),
-    or a new one exporting as the environment says.
+            exporters.append(OTLPMetricExporter())
+        else:
+            raise ValueError(
+                f"OTEL_METRICS_EXPORTER: unknown exporter {name!r}; "
+                "use none, console or otlp"
+            )
+    return exporters
+
+
+def configure_telemetry() -> tuple[TracerProvider, MeterProvider]:
+    """Trace and measure agent runs, once per process.
+
+    The process has one tracer and one meter provider: those already set (tests
+    set theirs), or new ones exporting as the environment says.
     """
     global _instrumented
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = TracerProvider()
+    tracer_provider = trace.get_tracer_provider()
+    if not isinstance(tracer_provider, TracerProvider):
+        tracer_provider = TracerProvider()
         for exporter in exporters_from_environment():
-            provider.add_span_processor(BatchSpanProcessor(exporter))
-        trace.set_tracer_provider(provider)
-    # Imported here: the instrumentations load LangChain's callback machinery.
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-    from opentelemetry.instrumentation.genai.langchain import LangChainInstrumentor
+            tracer_provider.add_span_processor(BatchSpanProcessor(exporter))
+        trace.set_tracer_provider(tracer_provider)
+    meter_provider = metrics.get_meter_provider()
+    if not isinstance(meter_provider, MeterProvider):
+        readers = [
+            PeriodicExportingMetricReader(exporter)
+            for exporter in metric_exporters_from_environment()
+        ]
+        meter_provider = MeterProvider(metric_readers=readers)
+        metrics.set_meter_provider(meter_provider)
+    if not _instrumented:
+        # Imported here: the instrumentation loads LangChain's callback machinery.
+        from opentelemetry.instrumentation.genai.langchain import LangChainInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider)
-    if not _instrumented:  # once per process, like the provider
-        provider.add_span_processor(LineageProcessor())
+        tracer_provider.add_span_processor(LineageProcessor())
         instrumentor = LangChainInstrumentor()  # type: ignore[no-untyped-call]
-        instrumentor.instrument(tracer_provider=provider)
+        instrumentor.instrument(
+            tracer_provider=tracer_provider, meter_provider=meter_provider
+        )
         _instrumented = True
-    return provider
+    return tracer_provider, meter_provider
+
+
+def instrument_app(app: FastAPI) -> None:
+    """Trace and measure the app's requests too (the parents of the run spans)."""
+    tracer_provider, meter_provider = configure_telemetry()
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=tracer_provider, meter_provider=meter_provider
+    )
 
 
 def lineage(run_id: str, prompt_version: str, model: str) -> dict[str, Any]:

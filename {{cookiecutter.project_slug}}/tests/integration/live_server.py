@@ -18,23 +18,30 @@ APP = "{{ cookiecutter.package_name }}.server.app:create_app"
 
 @contextmanager
 def live_server(
-    data_dir: Path, settings: dict[str, str] | None = None
+    data_dir: Path,
+    settings: dict[str, str] | None = None,
+    *,
+    log_path: Path | None = None,
 ) -> Iterator[str]:
-    """Serve on a free loopback port with these settings (env vars); yield the URL."""
+    """Serve on a free loopback port with these settings (env vars); yield the URL.
+
+    The server's log lines go to `log_path` if given.
+    """
     port = free_port()
     env = {**os.environ, "DATA_DIR": str(data_dir), **(settings or {})}
     command = [
         sys.executable, "-m", "uvicorn", "--factory", APP,
         "--host", "127.0.0.1", "--port", str(port),
     ]  # fmt: skip
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_ready(url, server)
-        yield url
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+    with (log_path or Path(os.devnull)).open("wb") as log:
+        server = subprocess.Popen(command, env=env, stdout=log)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_ready(url, server)
+            yield url
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
 
 
 def _wait_until_ready(url: str, server: subprocess.Popen[bytes]) -> None:

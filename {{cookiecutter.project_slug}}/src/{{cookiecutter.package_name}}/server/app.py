@@ -11,7 +11,7 @@ from ..assembly import open_runner
 from ..feedback import FeedbackStore
 from ..logs import configure_logging
 from ..settings import AGENT_NAME, Settings
-from ..telemetry import configure_tracing
+from ..telemetry import instrument_app
 from . import protocol, routes
 from .errors import install_error_handlers
 
@@ -19,7 +19,7 @@ from .errors import install_error_handlers
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the runner (persistence, model, graph) opens in the lifespan."""
     settings = settings or Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.google_cloud_project)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
 
     app = FastAPI(title=AGENT_NAME, lifespan=lifespan)
-    configure_tracing(app)
+    instrument_app(app)
     if settings.cors_allow_origins:
         app.add_middleware(
             CORSMiddleware,

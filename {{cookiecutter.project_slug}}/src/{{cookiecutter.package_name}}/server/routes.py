@@ -106,12 +106,15 @@ async def feedback(
     store: Annotated[FeedbackStore, Depends(get_feedback_store)],
 ) -> Any:
     """Rate a run (1 = thumbs up, 0 = thumbs down), with an optional comment."""
-    if not await runner.run_exists(body.run_id, body.thread_id):
+    lineage = await runner.run_lineage(body.run_id, body.thread_id)
+    if lineage is None:
         where = f" on thread {body.thread_id!r}" if body.thread_id else ""
         raise ApiError(
             404, "run_not_found", f"run {body.run_id!r} does not exist{where}"
         )
-    return await store.add(**body.model_dump())
+    return await store.add(
+        run_id=body.run_id, score=body.score, text=body.text, lineage=lineage
+    )
 
 
 @router.get("/healthz", tags=["ops"])

@@ -57,10 +57,14 @@ class FeedbackInput(BaseModel):
 
 
 class FeedbackOutput(BaseModel):
-    """The stored feedback record's id."""
+    """The stored feedback record: its id and what produced the rated run."""
 
     feedback_id: str
     run_id: str
+    thread_id: str | None = None
+    trace_id: str | None = None
+    prompt_version: str | None = None
+    model: str | None = None
 
 
 Role = Literal["user", "assistant", "tool", "system"]
