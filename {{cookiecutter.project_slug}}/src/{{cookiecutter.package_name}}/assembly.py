@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from .agent.graph import build_graph
 from .agent.prompts import load_prompt
+from .guardrails import guardrail_from_settings
 from .memory import open_persistence
 from .metering import Metering
 from .models import chat_model_from_settings
@@ -23,6 +24,8 @@ async def open_runner(settings: Settings) -> AsyncIterator[AgentRunner]:
             chat_model_from_settings(settings),
             prompt,
             persistence.checkpointer,
+            guardrail=guardrail_from_settings(),
+            guardrail_policy=settings.guardrail_policy,
             require_tool_approval=settings.require_tool_approval,
         )
         yield AgentRunner(

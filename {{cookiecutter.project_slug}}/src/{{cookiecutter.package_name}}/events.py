@@ -71,6 +71,8 @@ class RunCompleted:
     model_calls: int
     # Estimated from MODEL_PRICES; None when the model has no price there.
     cost_usd: float | None
+    # The input guardrail's decision: `{"blocked": bool, "reason": str | None}`.
+    guardrail: dict[str, bool | str | None]
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,8 @@ class RunSummary:
     time_to_first_token_ms: int | None
     # None when MODEL_PRICES has no price for the model.
     cost_usd: float | None
+    # The guardrail's decision on the run's message: `{"blocked", "reason"}`.
+    guardrail: dict[str, bool | str | None]
 
 
 class Metering:
@@ -120,6 +122,11 @@ class Metering:
         self._cost = meter.create_histogram(
             "app.run.cost", unit="USD", description="Estimated cost of an agent run."
         )
+        self._guardrail = meter.create_counter(
+            "app.guardrail.decisions",
+            unit="{decision}",
+            description="Guardrail decisions on user messages, by outcome and reason.",
+        )
 
     def finish(
         self,
@@ -130,6 +137,7 @@ class Metering:
         status: RunStatus,
         error: str | None = None,
         user_input: str | None = None,
+        guardrail: dict[str, bool | str | None] | None = None,
     ) -> RunSummary:
         """Summarise a finished run, log it and record its metrics."""
         ended = time.perf_counter()
@@ -152,6 +160,7 @@ class Metering:
                 else _milliseconds(first_token - meter.started)
             ),
             cost_usd=self._cost_of(meter.input_tokens, meter.output_tokens),
+            guardrail=guardrail or {"blocked": False, "reason": None},
         )
         record: dict[str, Any] = asdict(summary)
         # The user's words are personal data: only in the log when asked for
@@ -163,6 +172,8 @@ class Metering:
         level = logging.WARNING if status == "failed" else logging.INFO
         logger.log(level, "run finished", extra={"run": record})
         self._record_metrics(summary, ended - meter.started, first_token, meter.started)
+        if user_input is not None:  # a new message was screened (not a resume)
+            self._record_guardrail(summary.guardrail)
         return summary
 
     def _cost_of(self, input_tokens: int, output_tokens: int) -> float | None:
@@ -196,6 +207,17 @@ class Metering:
             self._tokens.record(count, {**attributes, "gen_ai.token.type": kind})
         if summary.cost_usd is not None:
             self._cost.record(summary.cost_usd, attributes)
+
+    def _record_guardrail(self, decision: dict[str, bool | str | None]) -> None:
+        outcome = "allowed"
+        if decision["blocked"]:
+            outcome = "blocked"
+        elif decision["reason"]:
+            outcome = "flagged"
+        attributes = {"app.guardrail.outcome": outcome}
+        if decision["reason"]:
+            attributes["app.guardrail.reason"] = str(decision["reason"])
+        self._guardrail.add(1, attributes)
 
 
 def _milliseconds(seconds: float) -> int:

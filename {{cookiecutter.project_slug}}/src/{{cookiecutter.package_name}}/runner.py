@@ -262,6 +262,7 @@ class AgentRunner:
         thread_status: ThreadStatus = "error"
         run_status: RunStatus = "failed"
         failure: RunFailed | None = None
+        guardrail: dict[str, bool | str | None] | None = None
         meter = RunMeter()
         # Tagged onto the agent and model spans (see telemetry.py).
         run_lineage.set(lineage(request.run_id, self.prompt.ref, self.model_name))
@@ -277,6 +278,7 @@ class AgentRunner:
                     continue
                 queue.put_nowait(StreamPart(tuple(namespace), mode, data))
             state = await self.state(request.thread_id)
+            guardrail = state.values.get("guardrail")
             thread_status = "interrupted" if state.interrupts else "idle"
             run_status = "interrupted" if state.interrupts else "completed"
         except asyncio.CancelledError:
@@ -308,6 +310,7 @@ class AgentRunner:
                         status=run_status,
                         error=failure.code if failure else None,
                         user_input=_user_input(request.input),
+                        guardrail=guardrail,
                     )
                 )
                 queue.put_nowait(None)
@@ -329,7 +332,8 @@ class AgentRunner:
         return {
             "configurable": configurable,
             "run_id": uuid.UUID(request.run_id),
-            "recursion_limit": self.max_steps,
+            # One more step for the guardrail, which is not the agent's.
+            "recursion_limit": self.max_steps + 1,
             "callbacks": [meter],
             # Saved with every checkpoint: feedback finds runs (and their lineage)
             # by it. `agent_name` marks the run as an agent for the GenAI
@@ -391,6 +395,7 @@ class AgentRunner:
             time_to_first_token_ms=summary.time_to_first_token_ms,
             model_calls=summary.model_calls,
             cost_usd=summary.cost_usd,
+            guardrail=summary.guardrail,
         )
 
     async def invoke(self, message: str, thread_id: str | None = None) -> RunCompleted:

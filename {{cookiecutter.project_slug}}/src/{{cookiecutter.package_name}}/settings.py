@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # Pause for a human to approve, edit or reject tool calls (an interrupt).
     require_tool_approval: bool = False
     max_message_chars: int = Field(8000, ge=1)
+    # What the input guardrail does with prompt injection, jailbreaks and off-topic
+    # requests: `block` (a polite refusal, the model never sees the message), `flag`
+    # (the run goes on; the decision is reported and logged) or `off`.
+    guardrail_policy: Literal["block", "flag", "off"] = "block"
 
     # Persistence. SQLite under `data_dir` unless DATABASE_URL names a PostgreSQL.
     data_dir: Path = Path(".data")

@@ -88,7 +88,12 @@ async def test_each_stream_mode(client: LangGraphClient, mode: str, event: str) 
             "human", "ai", "tool", "ai",
         ]  # fmt: skip
     if mode == "updates":
-        assert [next(iter(part.data)) for part in body] == ["agent", "tools", "agent"]
+        assert [next(iter(part.data)) for part in body] == [
+            "guard",
+            "agent",
+            "tools",
+            "agent",
+        ]
     if mode == "messages-tuple":
         chunks = [
             msg

@@ -1,15 +1,17 @@
-"""The agent's graph: a model node and a tool node in a ReAct loop, with an
-optional human approval step before tools run."""
+"""The agent's graph: a guardrail on each user message, then a model node and a
+tool node in a ReAct loop, with an optional human approval step before tools run."""
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, SystemMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 from langgraph.prebuilt.tool_node import ToolInvocationError
+from langgraph.types import Command
 
+from ..guardrails import ALLOWED, REFUSAL, Guardrail, GuardrailPolicy, decide
 from ..settings import AGENT_NAME
 from .approval import approve_tool_calls
 from .prompts import Prompt
@@ -28,10 +30,24 @@ def build_graph(
     system_prompt: Prompt,
     checkpointer: BaseCheckpointSaver[str] | None = None,
     *,
+    guardrail: Guardrail,
+    guardrail_policy: GuardrailPolicy = "block",
     require_tool_approval: bool = False,
 ) -> CompiledStateGraph[AgentState]:
-    """Compile the agent: the model decides, tools act, until the model answers."""
+    """Compile the agent: the guardrail screens the message, then the model
+    decides and tools act until the model answers."""
     model_with_tools = model.bind_tools(TOOLS)
+
+    async def guard(state: AgentState) -> Command[str]:
+        last = state["messages"][-1] if state["messages"] else None
+        decision = ALLOWED
+        if isinstance(last, HumanMessage):
+            decision = await decide(guardrail, guardrail_policy, last.text)
+        update: AgentState = {"messages": [], "guardrail": decision.as_dict()}
+        if decision.blocked:
+            update["messages"] = [AIMessage(REFUSAL)]
+            return Command(goto=END, update=update)
+        return Command(goto="agent", update=update)
 
     async def agent(state: AgentState) -> AgentState:
         prompt = [SystemMessage(system_prompt.text), *state["messages"]]
@@ -44,9 +60,10 @@ def build_graph(
         return {"messages": [reply]}
 
     builder = StateGraph(AgentState)
+    builder.add_node("guard", guard, destinations=("agent", END))
     builder.add_node("agent", agent)
     builder.add_node("tools", ToolNode(TOOLS, handle_tool_errors=tool_error_message))
-    builder.add_edge(START, "agent")
+    builder.add_edge(START, "guard")
     if require_tool_approval:
         builder.add_node("approve", approve_tool_calls, destinations=("tools", "agent"))
         builder.add_conditional_edges(

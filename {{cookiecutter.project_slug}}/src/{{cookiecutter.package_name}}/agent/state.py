@@ -1,5 +1,7 @@
 """What the graph carries from step to step and stores per thread."""
 
+from typing import NotRequired
+
 from langgraph.graph import MessagesState
 
 
@@ -8,3 +10,6 @@ class AgentState(MessagesState):
 
     Add fields here when the agent needs to remember more than messages.
     """
+
+    # The guardrail's decision on the latest user message: `{"blocked", "reason"}`.
+    guardrail: NotRequired[dict[str, bool | str | None]]

@@ -39,7 +39,7 @@ async def _run(args: argparse.Namespace) -> int:
     report = write_report(run, failures, args.out)
     print(f"\njudge: {run.lineage['judge']}; prompt: {run.lineage['prompt_version']}")
     for name, value in run.summary.items():
-        print(f"  {name:24} {value}")
+        print(f"  {name:30} {value}")
     print(f"report: {report}")
     if failures:
         print(f"\nGATE FAILED: {len(failures)} threshold(s) missed", file=sys.stderr)

@@ -37,6 +37,8 @@ class CaseResult:
     error: str | None = None
     prompt_version: str = ""
     model: str = ""
+    # The input guardrail found something (it blocked, or flagged) in a turn.
+    guardrail_caught: bool = False
 
 
 @dataclass
@@ -54,11 +56,12 @@ class EvalRun:
 
 async def _answer(
     agent: Agent, case: EvalCase
-) -> tuple[RunCompleted | RunFailed, float, float | None]:
-    """Run every turn on one thread; return the last turn's outcome and timings."""
+) -> tuple[RunCompleted | RunFailed, float, float | None, bool]:
+    """Run every turn on one thread; return the last turn's outcome, its timings,
+    and whether the guardrail caught any turn."""
     thread_id: str | None = None
     outcome: RunCompleted | RunFailed | None = None
-    latency, first_token = 0.0, None
+    latency, first_token, caught = 0.0, None, False
     for turn in case.turns:
         started = time.perf_counter()
         first_token = None
@@ -68,17 +71,19 @@ async def _answer(
             if isinstance(event, RunCompleted | RunFailed):
                 outcome = event
                 thread_id = event.thread_id
+            if isinstance(event, RunCompleted) and event.guardrail.get("reason"):
+                caught = True
         latency = (time.perf_counter() - started) * 1000
         if isinstance(outcome, RunFailed):
             break
     if outcome is None:
         raise RuntimeError(f"case {case.id}: the run ended without a final event")
-    return outcome, latency, first_token
+    return outcome, latency, first_token, caught
 
 
 async def evaluate_case(agent: Agent, case: EvalCase, judge: Judge) -> CaseResult:
     """Answer a case and score the answer."""
-    outcome, latency, first_token = await _answer(agent, case)
+    outcome, latency, first_token, caught = await _answer(agent, case)
     if isinstance(outcome, RunFailed):
         # A failed run scores zero on everything.
         names = [*trajectory_metrics([], []), "response_rouge_l", "rubric_score"]
@@ -116,6 +121,7 @@ async def evaluate_case(agent: Agent, case: EvalCase, judge: Judge) -> CaseResul
         output_tokens=outcome.usage["output_tokens"],
         prompt_version=outcome.prompt_version,
         model=outcome.model,
+        guardrail_caught=caught,
     )
 
 
@@ -144,7 +150,7 @@ async def run_eval(
             bar.update()
     results = [task.result() for task in tasks]
     run = EvalRun(lineage=_lineage(results, judge, eval_set), cases=results)
-    run.summary = summarize(results)
+    run.summary = summarize(results) | guardrail_rates(results)
     tags = sorted({tag for result in results for tag in result.tags})
     run.by_tag = {tag: summarize([r for r in results if tag in r.tags]) for tag in tags}
     return run
@@ -171,6 +177,23 @@ def summarize(results: list[CaseResult]) -> dict[str, float | None]:
         ),
     }
     return summary
+
+
+def guardrail_rates(results: list[CaseResult]) -> dict[str, float | None]:
+    """How often the guardrail caught adversarial cases (block rate) and the other,
+    benign ones (false-positive rate)."""
+
+    def caught(cases: list[CaseResult]) -> float | None:
+        if not cases:
+            return None
+        return round(sum(r.guardrail_caught for r in cases) / len(cases), 4)
+
+    adversarial = [r for r in results if "adversarial" in r.tags]
+    benign = [r for r in results if "adversarial" not in r.tags]
+    return {
+        "guardrail_block_rate": caught(adversarial),
+        "guardrail_false_positive_rate": caught(benign),
+    }
 
 
 def _percentile(values: list[float], percent: int) -> float | None:

@@ -193,6 +193,12 @@ async function send(text) {
       bubble.textContent += data.content;
       messages.scrollTop = messages.scrollHeight;
     } else if (event === "final") {
+      // A reply that was not streamed (the guardrail's refusal) arrives whole.
+      if (!bubble && data.reply) bubble = show(element("div", "message assistant", data.reply));
+      if (data.guardrail && data.guardrail.reason) {
+        const outcome = data.guardrail.blocked ? "blocked" : "flagged";
+        show(element("div", "message notice", `Guardrail ${outcome}: ${data.guardrail.reason}`));
+      }
       if (bubble) {
         bubble.classList.remove("streaming");
         showFeedback(bubble, data.run_id);
