@@ -19,11 +19,13 @@ PIPELINE_FILES = {
         ".cloudbuild/pr_checks.yaml",
         ".cloudbuild/staging.yaml",
         ".cloudbuild/deploy_to_prod.yaml",
+        ".cloudbuild/drift.yaml",
     ],
     "github_actions": [
         ".github/workflows/pr_checks.yaml",
         ".github/workflows/staging.yaml",
         ".github/workflows/deploy_to_prod.yaml",
+        ".github/workflows/drift.yaml",
     ],
 }
 PIPELINE_DIRECTORIES = {
@@ -217,6 +219,62 @@ def test_staging_hands_over_to_the_prod_trigger(bake: Bake) -> None:
         assert "_IMAGE_DIGEST" in staging or "image_digest" in staging
         prod = (bake.project / PIPELINE_FILES[bake.runner][2]).read_text("utf-8")
         assert "docker build" not in prod
+
+
+def shell_of(step: dict[str, Any]) -> str:
+    """The script a step runs: a workflow's `run`, or Cloud Build's `bash -c` text."""
+    if "run" in step:
+        return str(step["run"])
+    return "\n".join(str(arg) for arg in step.get("args", []))
+
+
+def test_drift_runs_make_drift_against_prod(bake: Bake) -> None:
+    """The scheduled drift job: `make drift` on prod's BigQuery table, with Vertex AI
+    embeddings, in the prod project; a schedule of its own."""
+    drift = load(bake.project / PIPELINE_FILES[bake.runner][3])
+    if bake.runner == "google_cloud_build":
+        (step,) = [step for step in drift["steps"] if "make drift" in shell_of(step)]
+        env = dict(item.split("=", 1) for item in step["env"])
+        assert env["DRIFT_EMBEDDINGS"] == "vertex"
+        assert env["DRIFT_BIGQUERY_TABLE"] == "${_DRIFT_BIGQUERY_TABLE}"
+        assert env["DRIFT_DAYS"] == "${_DRIFT_DAYS}"
+        assert env["GOOGLE_CLOUD_PROJECT"] == "${_PROD_PROJECT_ID}"
+        assert env["GOOGLE_CLOUD_LOCATION"] == "${_REGION}"
+        installs = [shell_of(step) for step in drift["steps"]]
+        assert any("uv sync --locked --group ops" in text for text in installs)
+    else:
+        # PyYAML reads the key `on` as True (YAML 1.1).
+        triggers = drift.get("on", drift.get(True))
+        (schedule,) = triggers["schedule"]
+        assert len(schedule["cron"].split()) == 5
+        assert "workflow_dispatch" in triggers
+        assert "push" not in triggers
+        assert "pull_request" not in triggers
+        (job,) = drift["jobs"].values()
+        assert job["env"]["DRIFT_EMBEDDINGS"] == "vertex"
+        assert job["env"]["DRIFT_BIGQUERY_TABLE"] == "${{ vars.DRIFT_BIGQUERY_TABLE }}"
+        assert job["env"]["DRIFT_DAYS"] == "${{ vars.DRIFT_DAYS }}"
+        scripts = [shell_of(step) for step in job["steps"]]
+        assert any("uv sync --locked --group ops" in text for text in scripts)
+        (script,) = [text for text in scripts if "make drift" in text]
+        assert 'GOOGLE_CLOUD_PROJECT="$PROD_PROJECT_ID"' in script
+        # Authenticated like the deploying workflows: the same pinned action.
+        assert any(
+            str(step.get("uses", "")).startswith("google-github-actions/auth@")
+            for step in job["steps"]
+        )
+        staging = load(bake.project / PIPELINE_FILES[bake.runner][1])
+        auth = {
+            str(step.get("uses"))
+            for workflow in (drift, staging)
+            for each_job in workflow["jobs"].values()
+            for step in each_job.get("steps", [])
+            if str(step.get("uses", "")).startswith("google-github-actions/auth@")
+        }
+        assert len(auth) == 1
+    # Only the drift job runs it: a deploying pipeline never does.
+    for path in bake.pipeline_files()[:3]:
+        assert "make drift" not in path.read_text(encoding="utf-8"), path.name
 
 
 def test_actions_are_pinned_to_a_commit(workflows: list[Path]) -> None:

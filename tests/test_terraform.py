@@ -340,11 +340,12 @@ def test_cloud_build_triggers_match_the_pipelines(tree: Terraform) -> None:
         for (kind, _name), body in resources(tree.root("cicd")).items()
         if kind == "google_cloudbuild_trigger"
     }
-    assert set(triggers) == {"pr-checks", "deploy-staging", "deploy-prod"}
+    assert set(triggers) == {"pr-checks", "deploy-staging", "deploy-prod", "drift"}
     pipelines = {
         "pr-checks": ".cloudbuild/pr_checks.yaml",
         "deploy-staging": ".cloudbuild/staging.yaml",
         "deploy-prod": ".cloudbuild/deploy_to_prod.yaml",
+        "drift": ".cloudbuild/drift.yaml",
     }
     for name, pipeline in pipelines.items():
         body = triggers[name]
@@ -377,6 +378,8 @@ def test_github_variables_match_the_workflows(tree: Terraform) -> None:
         if "github_variables" in entry
     ]
     assert set(github["github_variables"]) == {
+        "DRIFT_BIGQUERY_TABLE",
+        "DRIFT_DAYS",
         "GCP_WORKLOAD_IDENTITY_PROVIDER",
         "GCP_SERVICE_ACCOUNT",
         "REGISTRY",
@@ -399,6 +402,222 @@ def test_github_variables_match_the_workflows(tree: Terraform) -> None:
         if kind == "github_repository_environment"
     ]
     assert environments == ["production"]
+
+
+def variables(directory: Path) -> dict[str, dict[str, Any]]:
+    return {
+        unquote(name): body
+        for path in tf_files(directory)
+        for entry in parse(path).get("variable", [])
+        for name, body in entry.items()
+    }
+
+
+def local_values(path: Path) -> dict[str, Any]:
+    return {
+        name: value
+        for entry in parse(path).get("locals", [])
+        for name, value in entry.items()
+        if not name.startswith("__")
+    }
+
+
+def assert_tunable(variable: dict[str, Any], name: str) -> None:
+    """A knob users set: documented, with a default, and checked."""
+    assert len(unquote(variable.get("description", ""))) > 40, f"{name}: description"
+    assert "default" in variable, f"{name}: no default"
+    assert variable.get("validation"), f"{name}: no validation"
+
+
+# What the log sink names a table: the log id with "/" and "." replaced by "_".
+DRIFT_LOG_IDS = {
+    "cloud_run": "run.googleapis.com/stdout",
+    "agent_engine": "aiplatform.googleapis.com/reasoning_engine_stdout",
+}
+
+
+def test_drift_reads_the_prod_table_of_the_agents_logs(tree: Terraform) -> None:
+    cicd = local_values(tree.root("cicd") / "drift.tf")
+    log_id = DRIFT_LOG_IDS[tree.context["deployment_target"]]
+    table = log_id.replace("/", "_").replace(".", "_")
+    assert unquote(cicd["drift_log_table"]) == table
+    assert unquote(cicd["drift_bigquery_table"]) == (
+        "${var.prod_project_id}.${local.prod_telemetry_dataset}.${local.drift_log_table}"
+    )
+    # The cicd root names the prod dataset the way the environment module does.
+    dataset = resources(tree.module)[("google_bigquery_dataset", "telemetry")]
+    assert unquote(cicd["prod_telemetry_dataset"]) == unquote(dataset["dataset_id"])
+    outputs = {
+        unquote(name)
+        for entry in parse(tree.root("cicd") / "outputs.tf")["output"]
+        for name in entry
+    }
+    assert "drift_bigquery_table" in outputs
+    assert_tunable(variables(tree.root("cicd"))["drift_days"], "drift_days")
+
+
+def test_drift_identity_reads_prod_and_nothing_more(tree: Terraform) -> None:
+    cicd = resources(tree.root("cicd"))
+    drift = local_values(tree.root("cicd") / "drift.tf")
+    cloud_build = tree.context["cicd_runner"] == "google_cloud_build"
+    identity = "drift" if cloud_build else "ci"
+    assert unquote(drift["drift_member"]) == (
+        f"serviceAccount:${{google_service_account.{identity}.email}}"
+    )
+    prod_roles = {
+        unquote(body["role"])
+        for (kind, _name), body in cicd.items()
+        if kind == "google_project_iam_member"
+        and body["project"] == "${var.prod_project_id}"
+        and body["member"] in ("${local.drift_member}", drift["drift_member"])
+    }
+    assert "roles/bigquery.jobUser" in prod_roles
+    if cloud_build:
+        # Its own account: exactly what drift needs, in prod.
+        assert prod_roles == {"roles/bigquery.jobUser", "roles/aiplatform.user"}
+        drift_roles = {
+            (body["project"], unquote(body["role"]))
+            for (kind, _name), body in cicd.items()
+            if kind == "google_project_iam_member"
+            and body["member"] == "${local.drift_member}"
+        }
+        assert drift_roles == {
+            ("${var.cicd_project_id}", "roles/logging.logWriter"),
+            ("${var.prod_project_id}", "roles/bigquery.jobUser"),
+            ("${var.prod_project_id}", "roles/aiplatform.user"),
+        }
+    else:
+        # The CI account calls Vertex AI in prod either way (embeddings, or the
+        # Agent Engine deployment); one binding, not two.
+        vertex_in_prod = [
+            body
+            for (kind, _name), body in cicd.items()
+            if kind == "google_project_iam_member"
+            and body["project"] == "${var.prod_project_id}"
+            and unquote(body["role"]) == "roles/aiplatform.user"
+        ]
+        assert len(vertex_in_prod) == 1
+    # Reading is granted on the prod dataset only, by the prod root.
+    module = resources(tree.module)
+    readers = module[("google_bigquery_dataset_iam_member", "telemetry_readers")]
+    assert unquote(readers["role"]) == "roles/bigquery.dataViewer"
+    assert "google_bigquery_dataset.telemetry" in readers["dataset_id"]
+    prod = single(parse(tree.root("prod") / "main.tf")["module"][0], '"environment"')
+    assert "local.drift_service_account_email" in str(prod["telemetry_readers"])
+    for root in ("staging", "dev"):
+        environment = parse(tree.root(root) / "main.tf")["module"][0]
+        assert "telemetry_readers" not in single(environment, '"environment"')
+    prod_locals = local_values(tree.root("prod") / "main.tf")
+    email = unquote(prod_locals["drift_service_account_email"])
+    if cloud_build:
+        # The prod root computes the email the cicd root gives the account.
+        account_id = drift["drift_service_account_id"].removeprefix("${")[:-1]
+        assert email.startswith(f"${{{account_id}}}@${{var.cicd_project_id}}")
+    else:
+        assert email == "${local.ci_service_account_email}"
+
+
+def test_cloud_build_runs_drift_daily_and_alerts_on_failure(tree: Terraform) -> None:
+    cicd = resources(tree.root("cicd"))
+    types = {kind for kind, _name in cicd}
+    drift_types = {
+        "google_cloud_scheduler_job",
+        "google_logging_metric",
+        "google_monitoring_alert_policy",
+        "google_project_iam_custom_role",
+    }
+    if tree.context["cicd_runner"] != "google_cloud_build":
+        assert not types & drift_types
+        assert not (tree.root("cicd") / "drift_schedule.tf").exists()
+        return
+    assert types >= drift_types
+    trigger = cicd[("google_cloudbuild_trigger", "drift")]
+    assert unquote(trigger["name"]) == "drift"
+    # Manual: no repository event starts it, the schedule does.
+    assert "repository_event_config" not in trigger
+    assert "approval_config" not in trigger
+    source = single(trigger, "source_to_build")
+    assert source["repository"] == "${google_cloudbuildv2_repository.app.id}"
+    assert trigger["service_account"] == "${google_service_account.drift.id}"
+    for name in ("_DRIFT_BIGQUERY_TABLE", "_DRIFT_DAYS", "local.substitutions"):
+        assert name in trigger["substitutions"]
+
+    job = cicd[("google_cloud_scheduler_job", "drift")]
+    assert job["schedule"] == "${var.drift_schedule}"
+    target = single(job, "http_target")
+    assert unquote(target["http_method"]) == "POST"
+    uri = unquote(target["uri"])
+    assert uri.startswith("https://cloudbuild.googleapis.com/v1/projects/")
+    assert uri.endswith("/triggers/${google_cloudbuild_trigger.drift.trigger_id}:run")
+    token = single(target, "oauth_token")
+    scheduler = "google_service_account.drift_scheduler.email"
+    assert token["service_account_email"] == f"${{{scheduler}}}"
+    for name in ("drift_schedule", "drift_time_zone"):
+        assert_tunable(variables(tree.root("cicd"))[name], name)
+
+    # The scheduler's account may start builds and act as the drift account: no more.
+    role = cicd[("google_project_iam_custom_role", "trigger_runner")]
+    assert [unquote(p) for p in role["permissions"]] == ["cloudbuild.builds.create"]
+    scheduler_bindings = [
+        body
+        for (kind, _name), body in cicd.items()
+        if kind.endswith("_iam_member") and scheduler in body["member"]
+    ]
+    assert sorted(unquote(body["role"]) for body in scheduler_bindings) == [
+        "${google_project_iam_custom_role.trigger_runner.name}",
+        "roles/iam.serviceAccountUser",
+    ]
+
+    metric = cicd[("google_logging_metric", "drift_build_failures")]
+    assert "google_cloudbuild_trigger.drift.trigger_id" in metric["filter"]
+    assert 'resource.type = \\"build\\"' in metric["filter"]
+    policies = {
+        name: body
+        for (kind, name), body in cicd.items()
+        if kind == "google_monitoring_alert_policy"
+    }
+    assert set(policies) == {"drift_failed", "drift_not_started"}
+    condition = single(
+        single(policies["drift_failed"], "conditions"), "condition_threshold"
+    )
+    assert "google_logging_metric.drift_build_failures.name" in condition["filter"]
+    not_started = single(policies["drift_not_started"], "conditions")
+    assert "google_cloud_scheduler_job.drift.name" in str(not_started)
+    for policy in policies.values():
+        assert policy["notification_channels"] == "${local.cicd_notification_channels}"
+    for name in ("alert_email", "notification_channels"):
+        assert name in variables(tree.root("cicd"))
+
+
+def test_every_environment_alerts_on_token_spikes(tree: Terraform) -> None:
+    module = resources(tree.module)
+    policies = {
+        name
+        for (kind, name), _body in module.items()
+        if kind == "google_monitoring_alert_policy"
+    }
+    assert policies == {"error_rate", "latency_p95", "failed_runs", "token_spike"}
+    metric = module[("google_logging_metric", "run_tokens")]
+    assert metric["filter"].startswith('"${local.app_logs_filter} AND ')
+    assert "run finished" in metric["filter"]
+    assert unquote(metric["value_extractor"]) == "EXTRACT(jsonPayload.run.total_tokens)"
+    assert set(metric["label_extractors"]) == {"model"}
+    descriptor = single(metric, "metric_descriptor")
+    assert unquote(descriptor["value_type"]) == "DISTRIBUTION"
+    assert unquote(single(descriptor, "labels")["key"]) == "model"
+    policy = module[("google_monitoring_alert_policy", "token_spike")]
+    condition = single(single(policy, "conditions"), "condition_threshold")
+    assert "google_logging_metric.run_tokens.name" in condition["filter"]
+    assert "${local.app_logs_filter}" in condition["filter"]
+    assert condition["threshold_value"] == "${var.token_spike_threshold}"
+    aggregation = single(condition, "aggregations")
+    assert aggregation["alignment_period"] == "${var.token_spike_window}"
+    assert [unquote(f) for f in aggregation["group_by_fields"]] == [
+        "metric.label.model"
+    ]
+    assert policy["notification_channels"] == "${local.notification_channels}"
+    for name in ("token_spike_threshold", "token_spike_window"):
+        assert_tunable(variables(tree.module)[name], name)
 
 
 def test_names_follow_the_deployment_contract(tree: Terraform) -> None:

@@ -287,6 +287,8 @@ class AgentRunner:
         except GraphRecursionError:
             limit = f"{self.max_steps} steps (MAX_AGENT_STEPS)"
             message = f"the agent did not finish within {limit}"
+            # An agent that loops is a fault to look at, like an exception.
+            logger.error("run %s: %s", request.run_id, message)
             failure = self._failed(request, "agent_step_limit", message)
         except Exception as error:
             logger.exception("run %s failed", request.run_id)

@@ -14,7 +14,8 @@ Exporters come from the standard variables. OTEL_TRACES_EXPORTER (comma-separate
 `none`, the default, `console`, `otlp` configured by OTEL_EXPORTER_OTLP_*, or
 `gcp_trace` for Cloud Trace, imported only when named. OTEL_METRICS_EXPORTER:
 `none`, the default, `console` or `otlp`. Message content is recorded only with
-OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true (the instrumentation's switch).
+OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=SPAN_ONLY (or EVENT_ONLY,
+SPAN_AND_EVENT: the instrumentation's switch; anything else means no content).
 """
 
 import os

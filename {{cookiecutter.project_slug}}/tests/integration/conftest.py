@@ -1,6 +1,5 @@
 """Fixtures: the Vertex AI protocol fake, and a throwaway PostgreSQL."""
 
-import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -11,8 +10,18 @@ import pytest
 
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from .fake_credentials import use_fake_credentials
 from .postgres import PostgresUnavailableError, postgres_server
 from .vertex_fake import VertexFake
+
+
+@pytest.fixture
+def drift_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No developer DRIFT_* settings, and no `.env` to read: a scratch directory."""
+    for name in list(os.environ):
+        if name.startswith("DRIFT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture
@@ -26,27 +35,8 @@ def vertex_fake() -> Iterator[VertexFake]:
 def vertex_settings(
     vertex_fake: VertexFake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Settings:
-    """Settings for MODEL_PROVIDER=vertex, aimed at the fake.
-
-    The credentials are real application-default credentials (the kind Workforce
-    Identity Federation issues) whose token endpoint is the fake: google-auth
-    refreshes them over HTTP as in production, and no Google account is involved.
-    """
-    credentials = tmp_path / "adc.json"
-    credentials.write_text(
-        json.dumps(
-            {
-                "type": "external_account_authorized_user",
-                "audience": "//iam.googleapis.com/locations/global/workforcePools/"
-                "fake/providers/fake",
-                "client_id": "fake-client",
-                "client_secret": "fake-secret",
-                "refresh_token": "fake-refresh-token",
-                "token_url": f"{vertex_fake.url}/token",
-            }
-        )
-    )
-    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(credentials))
+    """Settings for MODEL_PROVIDER=vertex, aimed at the fake (credentials too)."""
+    use_fake_credentials(vertex_fake.url, tmp_path, monkeypatch)
     return Settings(
         _env_file=None,
         model_provider="vertex",

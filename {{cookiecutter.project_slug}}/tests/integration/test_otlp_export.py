@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from {{ cookiecutter.package_name }}.settings import AGENT_NAME
+
 from .live_server import live_server
 from .otlp_receiver import Received, ReceivedSpan, otlp_receiver
 
@@ -75,7 +77,7 @@ def test_a_streamed_run_reaches_an_otlp_receiver_as_one_trace(tmp_path: Path) ->
     [tool] = named(spans, "execute_tool")
     assert {s.trace_id for s in (agent, tool, *chats)} == {server.trace_id}
     assert agent.attributes["gen_ai.conversation.id"] == final["thread_id"]
-    assert agent.attributes["gen_ai.agent.name"] == "{{ cookiecutter.project_slug }}"
+    assert agent.attributes["gen_ai.agent.name"] == AGENT_NAME
     assert agent.attributes["app.run.id"] == final["run_id"]
     assert agent.attributes["app.prompt.version"] == final["prompt_version"]
     assert len(chats) >= 2
@@ -94,3 +96,19 @@ def test_a_streamed_run_reaches_an_otlp_receiver_as_one_trace(tmp_path: Path) ->
     assert '"message": "run finished"' in log
     for word in PRIVATE_WORDS:
         assert word not in log
+
+
+def test_message_content_is_exported_when_opted_in(tmp_path: Path) -> None:
+    with otlp_receiver() as (endpoint, received):
+        settings = {
+            "OTEL_TRACES_EXPORTER": "otlp",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "SPAN_ONLY",
+        }
+        with live_server(tmp_path / "data", settings) as url:
+            stream_one_run(url)
+            wait_for(received, lambda r: bool(named(r.spans, "invoke_agent")))
+
+    chats = named(received.spans, "chat ")
+    assert any("Berlin" in str(chat.attributes) for chat in chats)

@@ -8,9 +8,16 @@ It speaks what the real clients send and expect: `:generateContent` (JSON) and
 endpoint, so Google's own credential code runs unmodified against it. Replies are
 scripted per test (text, function calls, HTTP errors); with no script it echoes the
 user's last message. Every request is recorded.
+
+Text embeddings too, on the same model path: `:predict` (text-embedding-* and
+gemini-embedding-001, `instances[].content`) and `:embedContent` (newer Gemini
+embedding models, one `content`). Vectors are a bag of words hashed into
+`embedding_dimensions` numbers: texts that share words come out close.
 """
 
+import hashlib
 import json
+import math
 import re
 import threading
 from collections import deque
@@ -68,6 +75,24 @@ class RecordedRequest:
 
 
 @dataclass
+class EmbeddingRequest:
+    """One embedding call as the fake received it."""
+
+    method: str
+    model: str
+    texts: list[str]
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    def task_types(self) -> list[str]:
+        """The task type of each text, as the client sent it."""
+        if self.method == "embedContent":
+            config = self.body.get("embedContentConfig", {})
+            return [config.get("taskType", "")]
+        return [i.get("task_type", "") for i in self.body.get("instances", [])]
+
+
+@dataclass
 class _Reply:
     parts: list[dict[str, Any]]
     status: int = 200
@@ -84,6 +109,9 @@ class VertexFake:
         self.judge_score = 4.0
         self.judge_choice = "CANDIDATE"
         self.token_requests = 0
+        self.embedding_requests: list[EmbeddingRequest] = []
+        self.embedding_dimensions = 64
+        self._embedding_errors: deque[_Reply] = deque()
         self._script: deque[_Reply] = deque()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -107,6 +135,51 @@ class VertexFake:
     def reply_error(self, status: int, message: str) -> None:
         """Script the next reply: an HTTP error in Google's error format."""
         self._script.append(_Reply(parts=[], status=status, error=message))
+
+    def fail_next_embedding(self, status: int, message: str) -> None:
+        """Script the next embedding call: an HTTP error in Google's format."""
+        self._embedding_errors.append(_Reply(parts=[], status=status, error=message))
+
+    def embed(self, text: str) -> list[float]:
+        """The vector the fake returns for `text` (unit length)."""
+        vector = [0.0] * self.embedding_dimensions
+        for word in re.findall(r"\w+", text.casefold()):
+            digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+            vector[int.from_bytes(digest, "big") % self.embedding_dimensions] += 1.0
+        norm = math.sqrt(sum(value * value for value in vector)) or 1.0
+        return [value / norm for value in vector]
+
+    def _embedding_reply(self, request: EmbeddingRequest) -> tuple[int, dict[str, Any]]:
+        if self._embedding_errors:
+            error = self._embedding_errors.popleft()
+            return error.status, _error(error.status, error.error)
+        # The service's own limits: gemini-embedding-001 takes one text a request.
+        most = 1 if request.model == "gemini-embedding-001" else 250
+        if len(request.texts) > most:
+            message = f"{request.model} accepts at most {most} instances per request"
+            return 400, _error(400, message)
+        if request.method == "embedContent":
+            return 200, {
+                "embedding": {"values": self.embed(request.texts[0])},
+                "usageMetadata": {"promptTokenCount": len(request.texts[0].split())},
+            }
+        predictions = [
+            {
+                "embeddings": {
+                    "values": self.embed(text),
+                    "statistics": {
+                        "token_count": len(text.split()),
+                        "truncated": False,
+                    },
+                }
+            }
+            for text in request.texts
+        ]
+        characters = sum(len(text) for text in request.texts)
+        return 200, {
+            "predictions": predictions,
+            "metadata": {"billableCharacterCount": characters},
+        }
 
     def __enter__(self) -> "VertexFake":
         self._thread.start()
@@ -152,6 +225,9 @@ class VertexFake:
                 if not match:
                     self._send_json(404, _error(404, f"no such method: {self.path}"))
                     return
+                if match["method"] in ("predict", "embedContent"):
+                    self._send_json(*fake._embedding_reply(self._embedding(match, raw)))
+                    return
                 request = RecordedRequest(
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=json.loads(raw or b"{}"),
@@ -165,6 +241,23 @@ class VertexFake:
                     self._send_stream(request, reply)
                 else:
                     self._send_json(200, _response(request, reply.parts, final=True))
+
+            def _embedding(self, match: re.Match[str], raw: bytes) -> EmbeddingRequest:
+                body = json.loads(raw or b"{}")
+                if match["method"] == "embedContent":
+                    parts = body.get("content", {}).get("parts", [])
+                    texts = [" ".join(p["text"] for p in parts if "text" in p)]
+                else:
+                    texts = [i.get("content", "") for i in body.get("instances", [])]
+                request = EmbeddingRequest(
+                    method=match["method"],
+                    model=match["model"],
+                    texts=texts,
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=body,
+                )
+                fake.embedding_requests.append(request)
+                return request
 
             def _send_json(self, status: int, body: dict[str, Any]) -> None:
                 data = json.dumps(body).encode()

@@ -9,6 +9,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from {{ cookiecutter.package_name }}.metering import Metering, RunMeter
 from {{ cookiecutter.package_name }}.settings import ModelPrice, Settings
 
+METERING_LOGGER = "{{ cookiecutter.package_name }}.metering"
 PRICE = ModelPrice(input_usd_per_million=0.5, output_usd_per_million=3.0)
 
 
@@ -74,7 +75,7 @@ def test_a_run_that_streamed_no_text_has_no_time_to_first_token() -> None:
 def test_one_log_line_per_run_without_the_users_words_by_default(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="{{ cookiecutter.package_name }}.metering"):
+    with caplog.at_level(logging.INFO, logger=METERING_LOGGER):
         metering().finish(
             finished_meter(),
             thread_id="t",
@@ -97,7 +98,7 @@ def test_one_log_line_per_run_without_the_users_words_by_default(
 def test_the_users_words_are_logged_when_asked_for(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="{{ cookiecutter.package_name }}.metering"):
+    with caplog.at_level(logging.INFO, logger=METERING_LOGGER):
         metering(inputs=True).finish(
             RunMeter(), thread_id="t", run_id="r", status="completed", user_input="hi"
         )

@@ -1,9 +1,11 @@
 # The CI/CD project: the image registry and the identity the pipelines run as,
 # with the roles it needs in staging and prod.
 {%- if cookiecutter.cicd_runner == "google_cloud_build" %}
-# The Cloud Build triggers are in cloud_build.tf.
+# The Cloud Build triggers are in cloud_build.tf; the daily drift job in drift.tf
+# (its identity) and drift_schedule.tf (its trigger, schedule and alerts).
 {%- else %}
-# GitHub's access to it (Workload Identity Federation) is in github_actions.tf.
+# GitHub's access to it (Workload Identity Federation) is in github_actions.tf; the
+# daily drift workflow's access to prod in drift.tf.
 {%- endif %}
 
 locals {
@@ -26,6 +28,8 @@ locals {
     "serviceusage.googleapis.com",
 {%- if cookiecutter.cicd_runner == "google_cloud_build" %}
     "cloudbuild.googleapis.com",
+    "cloudscheduler.googleapis.com",
+    "monitoring.googleapis.com",
     "secretmanager.googleapis.com",
 {%- else %}
     "sts.googleapis.com",

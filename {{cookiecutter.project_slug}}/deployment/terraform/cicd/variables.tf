@@ -69,7 +69,62 @@ variable "main_branch" {
     error_message = "main_branch must be a branch name such as main."
   }
 }
+
+variable "drift_days" {
+  description = "Days of prod inputs the daily drift job compares with the eval set (DRIFT_DAYS)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.drift_days >= 1 && var.drift_days <= 365 && floor(var.drift_days) == var.drift_days
+    error_message = "drift_days must be a whole number of days between 1 and 365."
+  }
+}
 {%- if cookiecutter.cicd_runner == "google_cloud_build" %}
+
+variable "drift_schedule" {
+  description = "When Cloud Scheduler starts the drift job, in cron format (minute hour day-of-month month day-of-week) and drift_time_zone. Default: every day at 06:00."
+  type        = string
+  default     = "0 6 * * *"
+
+  validation {
+    condition     = can(regex("^[0-9*/,-]+ [0-9*/,-]+ [0-9*/,-]+ [0-9A-Za-z*/,-]+ [0-9A-Za-z*/,-]+$", var.drift_schedule))
+    error_message = "drift_schedule must be a cron expression of five fields separated by single spaces, such as \"0 6 * * *\" (every day at 06:00)."
+  }
+}
+
+variable "drift_time_zone" {
+  description = "Time zone of drift_schedule, from the tz database, e.g. Etc/UTC or Europe/Paris."
+  type        = string
+  default     = "Etc/UTC"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$", var.drift_time_zone))
+    error_message = "drift_time_zone must be a tz database name such as Etc/UTC or America/New_York."
+  }
+}
+
+variable "alert_email" {
+  description = "E-mail address notified when the drift job fails or cannot start, through a channel in the cicd project; empty for none."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.alert_email == "" || can(regex("^[^@\\s]+@[^@\\s]+$", var.alert_email))
+    error_message = "alert_email must be an e-mail address, or empty."
+  }
+}
+
+variable "notification_channels" {
+  description = "Existing Cloud Monitoring notification channels of the cicd project (projects/CICD_PROJECT/notificationChannels/ID) notified when the drift job fails or cannot start."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for channel in var.notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", channel))])
+    error_message = "notification_channels must hold channel names such as projects/PROJECT/notificationChannels/1234567890."
+  }
+}
 
 variable "github_app_installation_id" {
   description = "Installation id of the Google Cloud Build GitHub App on the owner (github.com/settings/installations/ID)."

@@ -5,6 +5,13 @@ locals {
   app = "{{ cookiecutter.project_slug }}"
   # Created by the cicd root, which names it the same way.
   ci_service_account_email = "${substr("${local.app}-ci", 0, 30)}@${var.cicd_project_id}.iam.gserviceaccount.com"
+{%- if cookiecutter.cicd_runner == "google_cloud_build" %}
+  # The daily drift job's own identity (cicd root, drift.tf), named the same way.
+  drift_service_account_email = "${trimsuffix("drift-${substr(local.app, 0, 24)}", "-")}@${var.cicd_project_id}.iam.gserviceaccount.com"
+{%- else %}
+  # The daily drift workflow runs as the CI service account (cicd root, drift.tf).
+  drift_service_account_email = local.ci_service_account_email
+{%- endif %}
 }
 
 module "environment" {
@@ -34,4 +41,7 @@ module "environment" {
   telemetry_retention_days = 730
   alert_email              = var.alert_email
   notification_channels    = var.notification_channels
+
+  # The drift job reads prod's per-run records to compare them with the eval set.
+  telemetry_readers = ["serviceAccount:${local.drift_service_account_email}"]
 }

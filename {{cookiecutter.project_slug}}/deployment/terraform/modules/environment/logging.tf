@@ -72,3 +72,15 @@ resource "google_bigquery_dataset_iam_member" "sink_writes_records" {
   role       = "roles/bigquery.dataEditor"
   member     = google_logging_project_sink.records_to_bigquery.writer_identity
 }
+
+# Who else reads the records, on this dataset only: the drift job reads the per-run
+# lines of prod (deployment/terraform/cicd/drift.tf). Running queries is granted in
+# the project the job runs them in.
+resource "google_bigquery_dataset_iam_member" "telemetry_readers" {
+  for_each = toset(var.telemetry_readers)
+
+  project    = var.project_id
+  dataset_id = google_bigquery_dataset.telemetry.dataset_id
+  role       = "roles/bigquery.dataViewer"
+  member     = each.value
+}

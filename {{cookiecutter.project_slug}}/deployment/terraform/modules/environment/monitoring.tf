@@ -1,5 +1,6 @@
-# Alerts: server errors, slow requests, and failed agent runs (a streamed run that
-# fails still answers 200, with an SSE `error` event, so request metrics miss it).
+# Alerts: server errors, slow requests, failed agent runs (a streamed run that
+# fails still answers 200, with an SSE `error` event, so request metrics miss it),
+# and runs that use far more tokens than usual.
 {%- if cookiecutter.deployment_target == "cloud_run" %}
 # Request metrics are Cloud Run's own (run.googleapis.com).
 {%- else %}
@@ -152,6 +153,89 @@ resource "google_monitoring_alert_policy" "failed_runs" {
   documentation {
     mime_type = "text/markdown"
     content   = "The ${local.app} agent (${var.environment}) logged an error. Each line names its run id; the log bucket `${google_logging_project_bucket_config.app.bucket_id}` has the whole run."
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+# Tokens per run, from the line metering logs when a run ends ("run finished",
+# jsonPayload.run.total_tokens), by model: a distribution, so the alert can watch a
+# percentile. A run that loops through tools, or a thread that keeps growing, shows
+# up here before it shows up on the bill.
+resource "google_logging_metric" "run_tokens" {
+  project     = var.project_id
+  name        = "${local.app}/run-total-tokens"
+  description = "Tokens (input + output) of each run of the ${local.app} agent, from its \"run finished\" log lines."
+  filter      = "${local.app_logs_filter} AND jsonPayload.logger = \"${local.package}.metering\" AND jsonPayload.message = \"run finished\""
+
+  value_extractor = "EXTRACT(jsonPayload.run.total_tokens)"
+  label_extractors = {
+    model = "EXTRACT(jsonPayload.run.model)"
+  }
+
+  metric_descriptor {
+    display_name = "${local.app}: tokens per run"
+    metric_kind  = "DELTA"
+    value_type   = "DISTRIBUTION"
+    unit         = "1"
+
+    labels {
+      key         = "model"
+      value_type  = "STRING"
+      description = "Model that answered the run."
+    }
+  }
+
+  # Buckets 25% apart, from 16 tokens to past 20 million: a percentile is read to
+  # within a quarter of its value.
+  bucket_options {
+    exponential_buckets {
+      num_finite_buckets = 64
+      growth_factor      = 1.25
+      scale              = 16
+    }
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_monitoring_alert_policy" "token_spike" {
+  project               = var.project_id
+  display_name          = "${local.app} (${var.environment}): token usage per run"
+  combiner              = "OR"
+  severity              = local.alert_severity
+  notification_channels = local.notification_channels
+  user_labels           = local.labels
+
+  conditions {
+    display_name = "95th percentile of tokens per run above ${var.token_spike_threshold} over ${var.token_spike_window}, for one model"
+
+    condition_threshold {
+      # The log lines' resource (the service or the agent), as in the logs' filter.
+      filter                  = "${local.app_logs_filter} AND metric.type = \"logging.googleapis.com/user/${google_logging_metric.run_tokens.name}\""
+      comparison              = "COMPARISON_GT"
+      threshold_value         = var.token_spike_threshold
+      duration                = "0s"
+      evaluation_missing_data = "EVALUATION_MISSING_DATA_INACTIVE"
+
+      # Merge every instance's runs of a model over the window, then take the 95th
+      # percentile: one series per model.
+      aggregations {
+        alignment_period     = var.token_spike_window
+        per_series_aligner   = "ALIGN_DELTA"
+        cross_series_reducer = "REDUCE_PERCENTILE_95"
+        group_by_fields      = ["metric.label.model"]
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "3600s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "Runs of ${local.app} (${var.environment}) use more tokens than usual: the 95th percentile is above ${var.token_spike_threshold} tokens per run over ${var.token_spike_window}. Query the per-run records in BigQuery (`${var.project_id}.${google_bigquery_dataset.telemetry.dataset_id}`, `jsonPayload.run`) for the runs with the most tokens: a tool loop, a prompt version that grew, or threads that keep growing."
   }
 
   depends_on = [google_project_service.enabled]

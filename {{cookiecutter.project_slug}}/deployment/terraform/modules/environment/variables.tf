@@ -169,12 +169,23 @@ variable "bigquery_loggers" {
   type        = list(string)
   default = [
     "{{ cookiecutter.package_name }}.feedback",
-    "{{ cookiecutter.package_name }}.runner",
+    "{{ cookiecutter.package_name }}.metering",
   ]
 
   validation {
     condition     = length(var.bigquery_loggers) > 0
     error_message = "bigquery_loggers must name at least one logger."
+  }
+}
+
+variable "telemetry_readers" {
+  description = "Principals that may read the BigQuery records (roles/bigquery.dataViewer on this dataset only), e.g. [\"serviceAccount:drift@PROJECT.iam.gserviceaccount.com\"] for the drift job."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for member in var.telemetry_readers : can(regex("^(serviceAccount|user|group):[^@\\s]+@[^@\\s]+$", member))])
+    error_message = "telemetry_readers must hold principals such as serviceAccount:NAME@PROJECT.iam.gserviceaccount.com or group:team@example.com."
   }
 }
 
@@ -201,6 +212,28 @@ variable "failed_runs_notification_period" {
   }
 }
 
+variable "token_spike_threshold" {
+  description = "Tokens per run (input + output, the 95th percentile of each model's runs over token_spike_window) above which the token-usage alert opens. Set it to about twice what the metric shows on a normal week."
+  type        = number
+  default     = 50000
+
+  validation {
+    condition     = var.token_spike_threshold >= 1 && floor(var.token_spike_threshold) == var.token_spike_threshold
+    error_message = "token_spike_threshold must be a whole number of tokens, 1 or more."
+  }
+}
+
+variable "token_spike_window" {
+  description = "Window over which the token-usage alert takes the 95th percentile of tokens per run, in seconds, e.g. 900s: shorter reacts faster, longer ignores a few long runs."
+  type        = string
+  default     = "900s"
+
+  validation {
+    condition     = can(regex("^[0-9]+s$", var.token_spike_window)) && try(tonumber(trimsuffix(var.token_spike_window, "s")) % 60 == 0 && tonumber(trimsuffix(var.token_spike_window, "s")) >= 60 && tonumber(trimsuffix(var.token_spike_window, "s")) <= 86400, false)
+    error_message = "token_spike_window must be a whole number of minutes written in seconds, between 60s and 86400s (one day), such as 900s."
+  }
+}
+
 variable "notification_channels" {
   description = "Existing Cloud Monitoring notification channels (projects/PROJECT/notificationChannels/ID) the alerts notify."
   type        = list(string)
@@ -211,4 +244,10 @@ variable "alert_email" {
   description = "E-mail address the alerts notify, through a channel this module creates. Empty for none."
   type        = string
   default     = ""
+}
+
+variable "log_user_inputs" {
+  description = "Put each run's user message in its `run finished` log line (and so in BigQuery), which the daily drift job compares with the eval set. The messages are your users' data: set false if your privacy rules forbid keeping them; the drift job then has nothing to compare."
+  type        = bool
+  default     = true
 }

@@ -1,0 +1,6 @@
+"""Drift detection: how far recent production inputs are from the eval set's.
+
+`python -m {{ cookiecutter.package_name }}.drift --help` (or `make drift`) reads the
+inputs (a JSONL file or the BigQuery log sink), embeds them and the eval inputs,
+compares the two distributions and exits 1 past the thresholds in `DriftSettings`.
+"""

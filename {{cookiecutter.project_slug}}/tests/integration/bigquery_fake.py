@@ -1,0 +1,228 @@
+"""A local HTTP fake of the BigQuery REST API, as far as a query needs it, so the
+real `google-cloud-bigquery` client can run offline against it.
+
+It answers what `Client.query_and_wait` sends: `jobs.query`
+(`POST /bigquery/v2/projects/{project}/queries`), then, when the first answer says
+the job is still running or that more pages follow, `jobs.getQueryResults`
+(`GET .../queries/{jobId}`) and `jobs.get` (`GET .../jobs/{jobId}`); plus an OAuth
+token endpoint for Google's credential code. It does not run SQL: a query returns
+the `input` column the test put in `rows`, cut at the `@limit` parameter.
+"""
+
+import json
+import re
+import threading
+from collections import deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+ACCESS_TOKEN = "fake-bigquery-token"  # noqa: S105 - a dummy token for a local fake
+_PROJECT = r"^/bigquery/v2/projects/(?P<project>[^/]+)"
+_QUERY = re.compile(_PROJECT + r"/queries$")
+_RESULTS = re.compile(_PROJECT + r"/queries/(?P<job>[^/]+)$")
+_JOB = re.compile(_PROJECT + r"/jobs/(?P<job>[^/]+)$")
+_STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}
+_SCHEMA = {"fields": [{"name": "input", "type": "STRING", "mode": "NULLABLE"}]}
+
+
+@dataclass
+class RecordedQuery:
+    """One `jobs.query` call."""
+
+    project: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def sql(self) -> str:
+        """The query text."""
+        text: str = self.body["query"]
+        return text
+
+    def parameters(self) -> dict[str, str]:
+        """Named query parameters, as the client encodes them (values are strings)."""
+        return {
+            p["name"]: p["parameterValue"]["value"]
+            for p in self.body.get("queryParameters", [])
+        }
+
+    def parameter_types(self) -> dict[str, str]:
+        """Each named parameter's BigQuery type."""
+        return {
+            p["name"]: p["parameterType"]["type"]
+            for p in self.body.get("queryParameters", [])
+        }
+
+
+@dataclass
+class _Job:
+    project: str
+    job_id: str
+    rows: list[str | None]
+    polls_left: int
+
+
+class BigQueryFake:
+    """Start with `with BigQueryFake() as fake:`; point the client at `fake.url`."""
+
+    def __init__(self) -> None:
+        # The `input` column of the rows every query returns, newest first.
+        self.rows: list[str | None] = []
+        # Rows a response page holds; None: all of them in the first answer.
+        self.page_size: int | None = None
+        # getQueryResults calls that answer "not done yet" before the rows come.
+        self.polls_before_done = 0
+        self.queries: list[RecordedQuery] = []
+        self.calls: list[str] = []  # "METHOD /path[?query]" of every request, in order
+        self.token_requests = 0
+        self._errors: deque[tuple[int, str, str]] = deque()
+        self._jobs: dict[str, _Job] = {}
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The endpoint to give the client (`client_options={"api_endpoint": ...}`)."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def fail_next_query(self, status: int, reason: str, message: str) -> None:
+        """Script the next `jobs.query`: an error in BigQuery's format."""
+        self._errors.append((status, reason, message))
+
+    def __enter__(self) -> "BigQueryFake":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _query(self, query: RecordedQuery) -> tuple[int, dict[str, Any]]:
+        self.queries.append(query)
+        if self._errors:
+            return _error(*self._errors.popleft())
+        limit = int(query.parameters().get("limit", len(self.rows)))
+        job_id = f"job_{len(self._jobs) + 1}"
+        job = _Job(query.project, job_id, self.rows[:limit], self.polls_before_done)
+        self._jobs[job_id] = job
+        if job.polls_left:
+            return 200, {
+                "kind": "bigquery#queryResponse",
+                "jobReference": _reference(job),
+                "jobComplete": False,
+            }
+        page = query.body.get("maxResults")
+        return 200, self._page(job, "bigquery#queryResponse", 0, page)
+
+    def _results(
+        self, job_id: str, params: dict[str, str]
+    ) -> tuple[int, dict[str, Any]]:
+        job = self._jobs.get(job_id)
+        if job is None:
+            return _error(404, "notFound", f"Not found: Job {job_id}")
+        if job.polls_left:
+            job.polls_left -= 1
+            return 200, {
+                "kind": "bigquery#getQueryResultsResponse",
+                "jobReference": _reference(job),
+                "jobComplete": False,
+            }
+        start = int(params.get("pageToken") or params.get("startIndex") or 0)
+        page = int(params["maxResults"]) if "maxResults" in params else None
+        return 200, self._page(job, "bigquery#getQueryResultsResponse", start, page)
+
+    def _job(self, job_id: str) -> tuple[int, dict[str, Any]]:
+        job = self._jobs.get(job_id)
+        if job is None:
+            return _error(404, "notFound", f"Not found: Job {job_id}")
+        state = "RUNNING" if job.polls_left else "DONE"
+        return 200, {
+            "kind": "bigquery#job",
+            "id": f"{job.project}:US.{job.job_id}",
+            "jobReference": _reference(job),
+            "configuration": {"query": {"query": "", "useLegacySql": False}},
+            "status": {"state": state},
+            "statistics": {"query": {"schema": _SCHEMA}},
+        }
+
+    def _page(
+        self, job: _Job, kind: str, start: int, requested: int | None
+    ) -> dict[str, Any]:
+        sizes = [size for size in (requested, self.page_size) if size is not None]
+        end = start + min(sizes) if sizes else len(job.rows)
+        body: dict[str, Any] = {
+            "kind": kind,
+            "schema": _SCHEMA,
+            "jobReference": _reference(job),
+            "totalRows": str(len(job.rows)),
+            "rows": [{"f": [{"v": value}]} for value in job.rows[start:end]],
+            "totalBytesProcessed": "0",
+            "jobComplete": True,
+            "cacheHit": False,
+        }
+        if end < len(job.rows):
+            body["pageToken"] = str(end)
+        return body
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_: Any) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", 0))
+                raw = self.rfile.read(length)
+                path = urlsplit(self.path).path
+                fake.calls.append(f"POST {path}")
+                if path == "/token":
+                    fake.token_requests += 1
+                    token = {"access_token": ACCESS_TOKEN, "expires_in": 3600}
+                    self._send_json(200, {**token, "token_type": "Bearer"})
+                elif match := _QUERY.match(path):
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    query = RecordedQuery(match["project"], headers, json.loads(raw))
+                    self._send_json(*fake._query(query))
+                else:
+                    self._send_json(*_error(404, "notFound", f"no such method: {path}"))
+
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+                fake.calls.append(f"GET {parts.path}?{parts.query}")
+                if match := _RESULTS.match(parts.path):
+                    self._send_json(*fake._results(match["job"], params))
+                elif match := _JOB.match(parts.path):
+                    self._send_json(*fake._job(match["job"]))
+                else:
+                    message = f"no such method: {parts.path}"
+                    self._send_json(*_error(404, "notFound", message))
+
+            def _send_json(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json; charset=UTF-8")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+
+def _reference(job: _Job) -> dict[str, str]:
+    return {"projectId": job.project, "jobId": job.job_id, "location": "US"}
+
+
+def _error(status: int, reason: str, message: str) -> tuple[int, dict[str, Any]]:
+    return status, {
+        "error": {
+            "code": status,
+            "message": message,
+            "errors": [{"message": message, "domain": "global", "reason": reason}],
+            "status": _STATUS.get(status, "UNKNOWN"),
+        }
+    }
