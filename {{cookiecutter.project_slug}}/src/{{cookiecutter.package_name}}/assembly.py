@@ -27,6 +27,9 @@ async def open_runner(settings: Settings) -> AsyncIterator[AgentRunner]:
             guardrail=guardrail_from_settings(),
             guardrail_policy=settings.guardrail_policy,
             require_tool_approval=settings.require_tool_approval,
+            model_timeout_seconds=settings.model_timeout_seconds,
+            model_max_retries=settings.model_max_retries,
+            model_retry_backoff_seconds=settings.model_retry_backoff_seconds,
         )
         yield AgentRunner(
             graph,

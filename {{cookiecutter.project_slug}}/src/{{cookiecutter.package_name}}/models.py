@@ -30,5 +30,7 @@ def _gemini_on_vertex(settings: Settings) -> BaseChatModel:
         base_url=settings.vertex_base_url,
         temperature=settings.model_temperature,
         timeout=settings.model_timeout_seconds,
-        max_retries=settings.model_max_retries,
+        # One attempt per call (the client counts attempts, not retries): the agent
+        # node retries, with backoff (agent/faults.py), so retries do not multiply.
+        max_retries=1,
     )

@@ -22,6 +22,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 from opentelemetry import trace
 
+from .agent.faults import failure_code
 from .agent.prompts import Prompt
 from .agent.state import AgentState
 from .events import RunCompleted, RunEvent, RunFailed, RunStarted, Transcript
@@ -296,7 +297,7 @@ class AgentRunner:
                 f"the agent failed ({type(error).__name__}); "
                 f"see the server log for run {request.run_id}"
             )
-            failure = self._failed(request, "run_failed", message)
+            failure = self._failed(request, failure_code(error), message)
         finally:
             try:
                 await self.threads.set_status(request.thread_id, thread_status)

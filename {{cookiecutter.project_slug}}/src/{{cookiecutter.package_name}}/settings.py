@@ -40,8 +40,11 @@ class Settings(BaseSettings):
         min_length=1,
     )
     model_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    # Each model call's deadline, and retries of retryable failures (429, 5xx,
+    # timeouts, lost connections) with exponential backoff from this first pause.
     model_timeout_seconds: float = Field(60.0, gt=0)
     model_max_retries: int = Field(2, ge=0, le=10)
+    model_retry_backoff_seconds: float = Field(1.0, ge=0, le=60)
     google_cloud_project: str | None = None
     google_cloud_location: str = {{ cookiecutter.gcp_region | literal }}
     # Overrides the Vertex AI endpoint (private endpoints, proxies, protocol fakes).

@@ -140,6 +140,6 @@ def test_vertex_error_fails_the_run_with_a_clear_error(
         events = read_events(client, "/stream", {"message": "Hello"})
 
     assert response.status_code == 502
-    assert response.json()["error"]["code"] == "run_failed"
+    assert response.json()["error"]["code"] == "model_error"
     assert events[-1]["event"] == "error"
-    assert events[-1]["data"]["code"] == "run_failed"
+    assert events[-1]["data"]["code"] == "model_error"

@@ -14,6 +14,7 @@ from langgraph.types import Command
 from ..guardrails import ALLOWED, REFUSAL, Guardrail, GuardrailPolicy, decide
 from ..settings import AGENT_NAME
 from .approval import approve_tool_calls
+from .faults import answer_dangling_tool_calls, model_retry_policy, with_deadline
 from .prompts import Prompt
 from .state import AgentState
 from .tools import TOOLS, ToolError
@@ -33,6 +34,9 @@ def build_graph(
     guardrail: Guardrail,
     guardrail_policy: GuardrailPolicy = "block",
     require_tool_approval: bool = False,
+    model_timeout_seconds: float = 60.0,
+    model_max_retries: int = 2,
+    model_retry_backoff_seconds: float = 1.0,
 ) -> CompiledStateGraph[AgentState]:
     """Compile the agent: the guardrail screens the message, then the model
     decides and tools act until the model answers."""
@@ -50,8 +54,11 @@ def build_graph(
         return Command(goto="agent", update=update)
 
     async def agent(state: AgentState) -> AgentState:
-        prompt = [SystemMessage(system_prompt.text), *state["messages"]]
-        reply = await model_with_tools.ainvoke(prompt)
+        history = answer_dangling_tool_calls(state["messages"])
+        prompt = [SystemMessage(system_prompt.text), *history]
+        reply = await with_deadline(
+            model_with_tools.ainvoke(prompt), model_timeout_seconds
+        )
         if isinstance(reply, AIMessage):
             # Progress for clients streaming in `custom` mode.
             report = get_stream_writer()
@@ -61,7 +68,8 @@ def build_graph(
 
     builder = StateGraph(AgentState)
     builder.add_node("guard", guard, destinations=("agent", END))
-    builder.add_node("agent", agent)
+    retry = model_retry_policy(model_max_retries, model_retry_backoff_seconds)
+    builder.add_node("agent", agent, retry_policy=retry)
     builder.add_node("tools", ToolNode(TOOLS, handle_tool_errors=tool_error_message))
     builder.add_edge(START, "guard")
     if require_tool_approval:

@@ -40,8 +40,14 @@ def get_feedback_store(request: Request) -> FeedbackStore:
 Runner = Annotated[AgentRunner, Depends(get_runner)]
 
 # Upstream failures are not the client's fault: 502 for a failed model or tool,
-# 504 when the agent loops past its step limit.
-_FAILURE_STATUS = {"agent_step_limit": 504}
+# How a failed run answers /invoke: the model's failures as a gateway's (a timeout,
+# an unavailable or a refusing upstream); anything else 502 too.
+_FAILURE_STATUS = {
+    "agent_step_limit": 504,
+    "model_timeout": 504,
+    "model_unavailable": 503,
+    "model_error": 502,
+}
 
 
 @router.post("/invoke", response_model=RunCompleted, tags=["agent"])
