@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,19 @@ import httpx
 from .ports import free_port
 
 APP = "{{ cookiecutter.package_name }}.server.app:create_app"
+
+
+@dataclass(frozen=True)
+class ServerProcess:
+    """A running server: its URL, and its process for tests that signal it."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def kill(self) -> None:
+        """SIGKILL, as the OOM killer or a lost VM does: no shutdown code runs."""
+        self.process.kill()
+        self.process.wait(timeout=30)
 
 
 @contextmanager
@@ -27,6 +41,18 @@ def live_server(
 
     The server's log lines go to `log_path` if given.
     """
+    with live_server_process(data_dir, settings, log_path=log_path) as server:
+        yield server.url
+
+
+@contextmanager
+def live_server_process(
+    data_dir: Path,
+    settings: dict[str, str] | None = None,
+    *,
+    log_path: Path | None = None,
+) -> Iterator[ServerProcess]:
+    """`live_server`, yielding the process too; it may be killed inside the block."""
     port = free_port()
     env = {**os.environ, "DATA_DIR": str(data_dir), **(settings or {})}
     command = [
@@ -38,9 +64,10 @@ def live_server(
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_ready(url, server)
-            yield url
+            yield ServerProcess(url, server)
         finally:
-            server.send_signal(signal.SIGTERM)
+            if server.poll() is None:
+                server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
 
 

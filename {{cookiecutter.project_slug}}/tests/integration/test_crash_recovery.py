@@ -1,0 +1,154 @@
+"""A server killed in the middle of a run, on SQLite and on PostgreSQL.
+
+The real server process is killed with SIGKILL while it streams a reply (so no
+shutdown code runs, as when a container is OOM-killed or its VM is lost), then a
+new one starts on the same data. Proves that the turns the thread had completed
+are all intact and in order, that the interrupted turn left at most its user
+message (never a partial reply), and that the thread goes on: a new turn runs
+(no 409) and still sees the earlier history. That the thread does not read `busy`
+after the restart is not true yet (xfail: STUCK_BUSY).
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .live_server import live_server_process
+
+# Bounds, so that a hang fails the test instead of blocking CI.
+REQUEST_TIMEOUT_S = 30.0
+# Replies stream slowly: the kill lands while the interrupted turn's reply streams.
+SLOW_TOKENS = {"LOCAL_MODEL_TOKEN_DELAY_MS": "50"}
+# The turns completed before the kill; the last one is answered from the first.
+TURNS = ("My name is Grace", "What is the weather in Paris?", "What is my name?")
+INTERRUPTED = "Tell me what you can do"
+NAME_RECALLED = "Your name is Grace."
+# What the servers must not see of the developer's machine (as conftest.py).
+CLOUD_ENVIRONMENT = ("GOOGLE_", "GCLOUD_", "CLOUDSDK_")
+STUCK_BUSY = (
+    "a run's `busy` status is kept in the thread store and reset only when the run "
+    "ends, which a killed process never does: after a restart the thread reads busy "
+    "(GET /threads/{id}, /threads/search) until its next run ends"
+)
+
+
+@dataclass(frozen=True)
+class Crash:
+    """A thread before its server was killed, and on the restarted server."""
+
+    thread_id: str
+    before: dict[str, Any]  # GET /threads/{id} before the interrupted turn
+    restarted: dict[str, Any]  # the same on the new server, before any run
+    url: str  # the new server's
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def crash(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Crash]:
+    """Completed turns, a turn killed mid-stream, and a new server on the data;
+    once per store, for all the tests of this module (each crash costs two server
+    starts)."""
+    backend = {}
+    if request.param == "postgres":
+        backend["DATABASE_URL"] = fresh_database(
+            request.getfixturevalue("postgres_server_url")
+        )
+    data = tmp_path_factory.mktemp("crash") / "data"
+    # This outlives the per-test `isolated_environment`: isolate the servers here.
+    with pytest.MonkeyPatch.context() as environment:
+        names = [name.upper() for name in Settings.model_fields]
+        names += [n for n in os.environ if n.startswith(CLOUD_ENVIRONMENT)]
+        for name in names:
+            environment.delenv(name, raising=False)
+        thread_id, before = kill_mid_run(data, backend)
+        with (
+            live_server_process(data, backend) as server,
+            httpx.Client(base_url=server.url, timeout=REQUEST_TIMEOUT_S) as http,
+        ):
+            restarted = http.get(f"/threads/{thread_id}").json()
+            yield Crash(thread_id, before, restarted, server.url)
+
+
+def kill_mid_run(data: Path, backend: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """Run the completed turns, then SIGKILL the server once the next turn's reply
+    has begun to stream; the thread's id and its state before that turn."""
+    with (
+        live_server_process(data, {**backend, **SLOW_TOKENS}) as server,
+        httpx.Client(base_url=server.url, timeout=REQUEST_TIMEOUT_S) as http,
+    ):
+        thread_id = None
+        for message in TURNS:
+            body = {"message": message, "thread_id": thread_id}
+            run = http.post("/invoke", json=body).raise_for_status()
+            thread_id = run.json()["thread_id"]
+        before = http.get(f"/threads/{thread_id}").json()
+        body = {"message": INTERRUPTED, "thread_id": thread_id}
+        with http.stream("POST", "/stream", json=body) as stream:
+            lines = stream.iter_lines()
+            assert "event: token" in lines, "the interrupted turn streamed no token"
+            server.kill()
+    assert thread_id is not None
+    return thread_id, before
+
+
+def fresh_database(server_url: str) -> str:
+    """An empty database on the session's PostgreSQL server."""
+    name = f"crash_{uuid.uuid4().hex}"
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")  # a generated identifier
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def test_completed_turns_survive_a_kill_mid_run(crash: Crash) -> None:
+    before, after = crash.before["messages"], crash.restarted["messages"]
+
+    assert after[: len(before)] == before
+    assert [(m["role"], m["content"]) for m in after[len(before) :]] in (
+        [],
+        [("user", INTERRUPTED)],
+    )
+    assert [m["role"] for m in before] == [
+        "user",
+        "assistant",
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+        "user",
+        "assistant",
+    ]
+    replies = [m["content"] for m in before if m["role"] == "assistant"]
+    assert [replies[0], replies[-1]] == ["Nice to meet you, Grace!", NAME_RECALLED]
+
+
+def test_the_thread_takes_new_turns_after_a_kill(crash: Crash) -> None:
+    with httpx.Client(base_url=crash.url, timeout=REQUEST_TIMEOUT_S) as http:
+        body = {"message": "What is my name?", "thread_id": crash.thread_id}
+        reply = http.post("/invoke", json=body)  # not refused: 409 would fail
+        after = http.get(f"/threads/{crash.thread_id}").json()
+
+    restarted, messages = crash.restarted["messages"], after["messages"]
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["reply"] == NAME_RECALLED
+    assert messages[: len(restarted)] == restarted
+    assert [(m["role"], m["content"]) for m in messages[len(restarted) :]] == [
+        ("user", "What is my name?"),
+        ("assistant", NAME_RECALLED),
+    ]
+    assert after["status"] == "idle"
+
+
+@pytest.mark.xfail(strict=True, reason=STUCK_BUSY)
+def test_the_thread_is_not_left_busy_after_a_kill(crash: Crash) -> None:
+    # `error` would do too: the killed run did not finish.
+    assert crash.restarted["status"] in ("idle", "error")
