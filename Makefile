@@ -1,6 +1,6 @@
 # The template's own tasks. Every target documents itself: `make help` lists the `## ` lines.
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint format render clean
+.PHONY: help install test test-fast lint format render bench clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -25,6 +25,9 @@ format: ## Fix what ruff can fix in the hooks and tests, and format them
 
 render: ## Render the template with its defaults into build/ for a quick look
 	uv run cookiecutter --no-input -f -o build .
+
+bench: ## Render the defaults, install, run its make bench (slow, not in test; BENCH_ARGS=)
+	uv run python scripts/bench_generated.py $(BENCH_ARGS)
 
 clean: ## Remove rendered output and caches
 	rm -rf build .pytest_cache .ruff_cache

@@ -31,7 +31,7 @@ async def open_runner(settings: Settings) -> AsyncIterator[AgentRunner]:
             model_max_retries=settings.model_max_retries,
             model_retry_backoff_seconds=settings.model_retry_backoff_seconds,
         )
-        yield AgentRunner(
+        runner = AgentRunner(
             graph,
             ThreadRegistry(persistence.store),
             prompt=prompt,
@@ -43,4 +43,7 @@ async def open_runner(settings: Settings) -> AsyncIterator[AgentRunner]:
             ),
             max_message_chars=settings.max_message_chars,
             max_steps=settings.max_agent_steps,
+            locks=persistence.locks,
         )
+        await runner.release_abandoned_threads()
+        yield runner

@@ -2,7 +2,8 @@
 
 The checkpointer holds each thread's messages (a checkpoint per step); the store
 holds the thread registry (see threads.py). Both live in SQLite files under
-DATA_DIR, or in the PostgreSQL that DATABASE_URL names.
+DATA_DIR, or in the PostgreSQL that DATABASE_URL names, which also keeps the
+thread locks that several server processes share (see run_locks.py).
 """
 
 from collections.abc import AsyncIterator
@@ -13,15 +14,17 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.store.base import BaseStore
 
+from .run_locks import PostgresLocks, ProcessLocks, ThreadLocks
 from .settings import Settings
 
 
 @dataclass(frozen=True)
 class Persistence:
-    """The open checkpointer and store."""
+    """The open checkpointer and store, and the locks that go with them."""
 
     checkpointer: BaseCheckpointSaver[str]
     store: BaseStore
+    locks: ThreadLocks
 
 
 @asynccontextmanager
@@ -45,7 +48,7 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
     ):
         await checkpointer.setup()
         await store.setup()
-        yield Persistence(checkpointer, store)
+        yield Persistence(checkpointer, store, ProcessLocks())
 
 
 @asynccontextmanager
@@ -53,6 +56,7 @@ async def _postgres(url: str, pool_size: int) -> AsyncIterator[Persistence]:
     # Imported lazily: only deployments with DATABASE_URL need psycopg loaded.
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
     from langgraph.store.postgres.aio import AsyncPostgresStore
+    from psycopg import AsyncConnection
     from psycopg.rows import dict_row
     from psycopg_pool import AsyncConnectionPool
 
@@ -62,11 +66,17 @@ async def _postgres(url: str, pool_size: int) -> AsyncIterator[Persistence]:
         "prepare_threshold": 0,
         "row_factory": dict_row,
     }
-    async with AsyncConnectionPool(
-        url, max_size=pool_size, kwargs=connection_kwargs, open=False
-    ) as pool:
+    async with (
+        AsyncConnectionPool(
+            url, max_size=pool_size, kwargs=connection_kwargs, open=False
+        ) as pool,
+        # The locks' own connection, outside the pool: they live as long as it.
+        await AsyncConnection.connect(
+            url, autocommit=True, prepare_threshold=0, row_factory=dict_row
+        ) as locks,
+    ):
         checkpointer = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
         store = AsyncPostgresStore(pool)  # type: ignore[arg-type]
         await checkpointer.setup()
         await store.setup()
-        yield Persistence(checkpointer, store)
+        yield Persistence(checkpointer, store, PostgresLocks(locks))

@@ -27,6 +27,7 @@ from .agent.prompts import Prompt
 from .agent.state import AgentState
 from .events import RunCompleted, RunEvent, RunFailed, RunStarted, Transcript
 from .metering import Metering, RunMeter, RunStatus, RunSummary
+from .run_locks import ProcessLocks, ThreadLocks
 from .telemetry import lineage, run_lineage
 from .threads import Thread, ThreadRegistry, ThreadStatus
 
@@ -95,7 +96,8 @@ class StreamPart:
 @dataclass
 class _ActiveRun:
     run_id: str
-    task: "asyncio.Task[None]"
+    # None while the thread's lock is being taken.
+    task: "asyncio.Task[None] | None" = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -152,9 +154,11 @@ class AgentRunner:
         metering: Metering,
         max_message_chars: int,
         max_steps: int,
+        locks: ThreadLocks | None = None,
     ) -> None:
         self.graph = graph
         self.threads = threads
+        self.locks = locks or ProcessLocks()
         self.prompt = prompt
         self.metering = metering
         self.model_name = metering.model
@@ -195,9 +199,24 @@ class AgentRunner:
             raise _busy(thread_id)
         return thread
 
+    async def release_abandoned_threads(self) -> int:
+        """Mark idle the threads left `busy` by a process that died mid-run (their
+        lock is free); return how many. Called once, when the runner opens."""
+        released = 0
+        async for thread in self.threads.scan(status="busy"):
+            if await self.locks.try_lock(thread.thread_id):
+                try:
+                    await self.threads.set_status(thread.thread_id, "idle")
+                    released += 1
+                finally:
+                    await self.locks.unlock(thread.thread_id)
+        if released:
+            logger.warning("%d thread(s) were left busy by a stopped run", released)
+        return released
+
     # --- Running ---------------------------------------------------------------
 
-    def start(
+    async def start(
         self,
         request: RunRequest,
         stream_mode: Sequence[str],
@@ -207,17 +226,29 @@ class AgentRunner:
         """Start the run now, in a task of its own; the thread is busy from here on.
 
         Starting before the client reads the stream means a second request for the
-        thread sees it busy, whatever the timing.
+        thread sees it busy, whatever the timing, in this process (the table of
+        active runs, claimed before any await) or in another (the thread's lock).
         """
-        if request.thread_id in self._active:
-            raise _busy(request.thread_id)
+        thread_id = request.thread_id
+        if thread_id in self._active:
+            raise _busy(thread_id)
+        active = self._active[thread_id] = _ActiveRun(request.run_id)
+        try:
+            locked = await self.locks.try_lock(thread_id)
+        except BaseException:
+            self._end(thread_id)
+            raise
+        if not locked:  # a run on another server process
+            self._end(thread_id)
+            raise _busy(thread_id)
         queue: _RunQueue = asyncio.Queue()
-        # The task runs from the next await: registering it first is safe.
-        task = asyncio.create_task(
+        active.task = asyncio.create_task(
             self._pump(request, list(stream_mode), subgraphs, queue)
         )
-        self._active[request.thread_id] = _ActiveRun(request.run_id, task)
-        return RunHandle(task, queue)
+        return RunHandle(active.task, queue)
+
+    def _end(self, thread_id: str) -> None:
+        self._active.pop(thread_id).done.set()
 
     async def execute(
         self,
@@ -228,7 +259,7 @@ class AgentRunner:
     ) -> AsyncIterator[StreamPart | RunFailed]:
         """`start`, then its stream parts; a busy thread ends in `RunFailed`."""
         try:
-            handle = self.start(request, stream_mode, subgraphs=subgraphs)
+            handle = await self.start(request, stream_mode, subgraphs=subgraphs)
         except ThreadBusyError as busy:
             yield self._failed(request, busy.code, str(busy))
             return
@@ -238,7 +269,7 @@ class AgentRunner:
     async def cancel(self, thread_id: str, run_id: str) -> bool:
         """Cancel a run in progress; False if it is not running."""
         active = self._active.get(thread_id)
-        if active is None or active.run_id != run_id:
+        if active is None or active.run_id != run_id or active.task is None:
             return False
         active.task.cancel()
         return True
@@ -302,7 +333,10 @@ class AgentRunner:
             try:
                 await self.threads.set_status(request.thread_id, thread_status)
             finally:
-                self._active.pop(request.thread_id).done.set()
+                try:
+                    await self.locks.unlock(request.thread_id)
+                finally:
+                    self._end(request.thread_id)
                 if failure:
                     queue.put_nowait(failure)
                 queue.put_nowait(
@@ -355,9 +389,9 @@ class AgentRunner:
 
     # --- The native API --------------------------------------------------------
 
-    def start_native(self, request: RunRequest) -> RunHandle:
+    async def start_native(self, request: RunRequest) -> RunHandle:
         """`start` with the stream modes the native events are made from."""
-        return self.start(request, NATIVE_STREAM_MODES)
+        return await self.start(request, NATIVE_STREAM_MODES)
 
     async def stream(
         self, request: RunRequest, handle: RunHandle | None = None
@@ -368,7 +402,7 @@ class AgentRunner:
         yield RunStarted(thread_id=request.thread_id, run_id=request.run_id)
         if handle is None:
             try:
-                handle = self.start_native(request)
+                handle = await self.start_native(request)
             except ThreadBusyError as busy:
                 yield self._failed(request, busy.code, str(busy))
                 return
@@ -402,9 +436,11 @@ class AgentRunner:
         )
 
     async def invoke(self, message: str, thread_id: str | None = None) -> RunCompleted:
-        """Run to the end and return the reply; raise `RunFailedError` on failure."""
+        """Run to the end and return the reply; raise `RunFailedError` on failure
+        (and `ThreadBusyError` if another run holds the thread)."""
         request = await self.prepare(message, thread_id)
-        async for event in self.stream(request):
+        handle = await self.start_native(request)
+        async for event in self.stream(request, handle):
             if isinstance(event, RunFailed):
                 raise RunFailedError(event)
             if isinstance(event, RunCompleted):

@@ -133,12 +133,19 @@ def configure_telemetry() -> tuple[TracerProvider, MeterProvider]:
     if not _instrumented:
         # Imported here: the instrumentation loads LangChain's callback machinery.
         from opentelemetry.instrumentation.genai.langchain import LangChainInstrumentor
+        from opentelemetry.instrumentation.genai.langchain.callback_handler import (
+            OpenTelemetryLangChainCallbackHandler,
+        )
 
         tracer_provider.add_span_processor(LineageProcessor())
         instrumentor = LangChainInstrumentor()  # type: ignore[no-untyped-call]
         instrumentor.instrument(
             tracer_provider=tracer_provider, meter_provider=meter_provider
         )
+        # Its callbacks only start and end spans (exported in batches): run them
+        # in the agent's task, not in a thread pool, which cost a third of the
+        # server's CPU per request (docs/performance.md).
+        OpenTelemetryLangChainCallbackHandler.run_inline = True
         _instrumented = True
     return tracer_provider, meter_provider
 

@@ -91,7 +91,7 @@ class ThreadRegistry:
     ) -> list[Thread]:
         """Threads whose metadata contains `metadata`, most recently updated first."""
         found: list[Thread] = []
-        async for thread in self._scan(status):
+        async for thread in self.scan(status):
             if metadata and any(
                 thread.metadata.get(k) != v for k, v in metadata.items()
             ):
@@ -101,7 +101,8 @@ class ThreadRegistry:
                 break
         return found[offset:]
 
-    async def _scan(self, status: ThreadStatus | None) -> AsyncIterator[Thread]:
+    async def scan(self, status: ThreadStatus | None) -> AsyncIterator[Thread]:
+        """Every thread (with this status), page by page."""
         # Metadata is matched here rather than in the store's filter, which the
         # SQLite and PostgreSQL stores do not apply alike to nested values.
         filter_ = {"status": status} if status else None

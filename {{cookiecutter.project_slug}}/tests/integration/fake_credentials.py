@@ -23,7 +23,7 @@ def use_fake_credentials(
                 "audience": "//iam.googleapis.com/locations/global/workforcePools/"
                 "fake/providers/fake",
                 "client_id": "fake-client",
-                "client_secret": "fake-secret",
+                "client_secret": "fake-secret",  # pragma: allowlist secret
                 "refresh_token": "fake-refresh-token",
                 "token_url": f"{fake_url}/token",
             }

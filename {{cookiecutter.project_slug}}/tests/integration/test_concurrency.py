@@ -7,8 +7,8 @@ in order, and nothing from another thread (none lost, none crossed). Each turn
 carries a marker of its thread, and later replies depend on the thread's own
 history (the name it was told, the city it asked about), so a message in the wrong
 thread shows. Also proves that a thread refuses a second run while one is going
-(409 `thread_busy`) and that the refused runs leave no trace in it; two servers on
-one PostgreSQL do not yet refuse it (xfail: ONE_PROCESS_ONLY).
+(409 `thread_busy`) and that the refused runs leave no trace in it, also when two
+servers share one PostgreSQL (the thread's advisory lock, run_locks.py).
 """
 
 import asyncio
@@ -42,12 +42,6 @@ OVERLAPPING = {"LOCAL_MODEL_TOKEN_DELAY_MS": "5"}
 SLOW_TOKENS = {"LOCAL_MODEL_TOKEN_DELAY_MS": "100"}
 RACERS = 8
 GREETING = {"message": "My name is Ada"}
-ONE_PROCESS_ONLY = (
-    "a thread's run in progress is known only to the process running it "
-    "(AgentRunner._active): another server on the same database accepts a second "
-    "run on the busy thread, and the later checkpoint of the two hides the other "
-    "run's turn, whose client got a 200"
-)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -296,7 +290,6 @@ async def test_a_busy_thread_refuses_other_runs_and_keeps_only_its_turns(
     assert after["status"] == "idle"
 
 
-@pytest.mark.xfail(strict=True, reason=ONE_PROCESS_ONLY)
 async def test_two_servers_on_one_database_keep_one_run_per_thread(
     database_url: str, tmp_path: Path
 ) -> None:

@@ -5,8 +5,8 @@ shutdown code runs, as when a container is OOM-killed or its VM is lost), then a
 new one starts on the same data. Proves that the turns the thread had completed
 are all intact and in order, that the interrupted turn left at most its user
 message (never a partial reply), and that the thread goes on: a new turn runs
-(no 409) and still sees the earlier history. That the thread does not read `busy`
-after the restart is not true yet (xfail: STUCK_BUSY).
+(no 409) and still sees the earlier history, and that the thread does not read
+`busy` after the restart (the runner releases abandoned threads when it opens).
 """
 
 import os
@@ -34,11 +34,6 @@ INTERRUPTED = "Tell me what you can do"
 NAME_RECALLED = "Your name is Grace."
 # What the servers must not see of the developer's machine (as conftest.py).
 CLOUD_ENVIRONMENT = ("GOOGLE_", "GCLOUD_", "CLOUDSDK_")
-STUCK_BUSY = (
-    "a run's `busy` status is kept in the thread store and reset only when the run "
-    "ends, which a killed process never does: after a restart the thread reads busy "
-    "(GET /threads/{id}, /threads/search) until its next run ends"
-)
 
 
 @dataclass(frozen=True)
@@ -148,7 +143,6 @@ def test_the_thread_takes_new_turns_after_a_kill(crash: Crash) -> None:
     assert after["status"] == "idle"
 
 
-@pytest.mark.xfail(strict=True, reason=STUCK_BUSY)
 def test_the_thread_is_not_left_busy_after_a_kill(crash: Crash) -> None:
     # `error` would do too: the killed run did not finish.
     assert crash.restarted["status"] in ("idle", "error")

@@ -13,13 +13,10 @@ prompt, since Gemini (like most models) refuses a call with no response.
 
 import asyncio
 from collections.abc import Awaitable, Sequence
-from typing import TypeVar
 
 from langchain_core.exceptions import ModelError, ModelTimeoutError
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langgraph.types import RetryPolicy
-
-T = TypeVar("T")
 
 UNANSWERED = "Not run: the previous run stopped before this tool answered."
 
@@ -41,7 +38,7 @@ def model_retry_policy(max_retries: int, backoff_seconds: float) -> RetryPolicy:
     )
 
 
-async def with_deadline(call: Awaitable[T], seconds: float) -> T:
+async def with_deadline(call: Awaitable[AIMessage], seconds: float) -> AIMessage:
     """The call's result, or a (retryable) `ModelTimeoutError` past the deadline."""
     try:
         async with asyncio.timeout(seconds):

@@ -59,11 +59,10 @@ def build_graph(
         reply = await with_deadline(
             model_with_tools.ainvoke(prompt), model_timeout_seconds
         )
-        if isinstance(reply, AIMessage):
-            # Progress for clients streaming in `custom` mode.
-            report = get_stream_writer()
-            for call in reply.tool_calls:
-                report({"type": "progress", "message": f"Calling {call['name']}"})
+        # Progress for clients streaming in `custom` mode.
+        report = get_stream_writer()
+        for call in reply.tool_calls:
+            report({"type": "progress", "message": f"Calling {call['name']}"})
         return {"messages": [reply]}
 
     builder = StateGraph(AgentState)

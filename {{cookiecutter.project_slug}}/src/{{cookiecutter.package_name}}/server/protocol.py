@@ -186,7 +186,7 @@ async def stream_run(
 ) -> EventSourceResponse:
     """Run on a thread and stream Server-Sent Events in the requested modes."""
     request = await _start(runner, thread_id, body)
-    return _event_stream(runner, request, body, temporary=False)
+    return await _event_stream(runner, request, body, temporary=False)
 
 
 @router.post("/runs/stream")
@@ -194,7 +194,7 @@ async def stream_stateless_run(body: RunCreate, runner: Runner) -> EventSourceRe
     """Run on a new thread, deleted afterwards unless `on_completion` is `keep`."""
     request = await _start(runner, None, body)
     temporary = body.on_completion == "delete"
-    return _event_stream(runner, request, body, temporary=temporary)
+    return await _event_stream(runner, request, body, temporary=temporary)
 
 
 @router.post("/threads/{thread_id}/runs/wait")
@@ -259,11 +259,11 @@ async def _start(
     return RunRequest(thread_id, graph_input, checkpoint_id=body.start_checkpoint())
 
 
-def _event_stream(
+async def _event_stream(
     runner: AgentRunner, request: RunRequest, body: RunCreate, *, temporary: bool
 ) -> EventSourceResponse:
     # Started before the response: the thread is busy as soon as this returns.
-    handle = runner.start(
+    handle = await runner.start(
         request,
         [_LANGGRAPH_MODE.get(mode, mode) for mode in body.stream_mode],
         subgraphs=body.stream_subgraphs,

@@ -39,9 +39,9 @@ def get_feedback_store(request: Request) -> FeedbackStore:
 
 Runner = Annotated[AgentRunner, Depends(get_runner)]
 
-# Upstream failures are not the client's fault: 502 for a failed model or tool,
 # How a failed run answers /invoke: the model's failures as a gateway's (a timeout,
-# an unavailable or a refusing upstream); anything else 502 too.
+# an unavailable or a refusing upstream); anything else 502 too. Not the client's
+# fault, so never a 4xx.
 _FAILURE_STATUS = {
     "agent_step_limit": 504,
     "model_timeout": 504,
@@ -73,7 +73,7 @@ async def stream(body: RunInput, runner: Runner) -> EventSourceResponse:
     `tool_call` and `tool_result` as they happen, then `final` or `error`."""
     request = await runner.prepare(body.message, body.thread_id)
     # Started before the response: the thread is busy as soon as this returns.
-    handle = runner.start_native(request)
+    handle = await runner.start_native(request)
     return EventSourceResponse(_sse(runner, request, handle))
 
 

@@ -1,0 +1,117 @@
+"""The floors the benchmarks compare the server with: bare FastAPI apps.
+
+`create_trivial_app` imports only FastAPI and LangGraph and runs a one-node graph:
+the least any LangGraph server must pay to start. `create_agent_app` serves the
+project's own compiled agent (build_graph, the local model, a SQLite checkpointer)
+from plain routes: what serving costs without the server's runner, thread registry,
+metering, telemetry and logs.
+"""
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, TypedDict
+
+from fastapi import FastAPI, Request
+from fastapi.responses import StreamingResponse
+from langgraph.graph import END, START, StateGraph
+from pydantic import BaseModel
+
+
+class Question(BaseModel):
+    message: str
+
+
+class EchoState(TypedDict, total=False):
+    message: str
+    reply: str
+
+
+def _echo(state: EchoState) -> EchoState:
+    return {"reply": f"You said: {state['message']}"}
+
+
+def create_trivial_app() -> FastAPI:
+    """/healthz, and an /invoke that runs a one-node graph."""
+    builder = StateGraph(EchoState)
+    builder.add_node("echo", _echo)
+    builder.add_edge(START, "echo")
+    builder.add_edge("echo", END)
+    graph = builder.compile()
+    app = FastAPI()
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/invoke")
+    async def invoke(body: Question) -> dict[str, str]:
+        result = await graph.ainvoke({"message": body.message})
+        return {"reply": result["reply"]}
+
+    return app
+
+
+def create_agent_app() -> FastAPI:
+    """/healthz, /invoke and /stream over the project's compiled agent graph."""
+    # Imported here: the trivial floor's cold start must not pay for them.
+    from langchain_core.messages import AIMessageChunk, HumanMessage
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    from {{ cookiecutter.package_name }}.agent.graph import build_graph
+    from {{ cookiecutter.package_name }}.agent.prompts import load_prompt
+    from {{ cookiecutter.package_name }}.guardrails import guardrail_from_settings
+    from {{ cookiecutter.package_name }}.models import chat_model_from_settings
+    from {{ cookiecutter.package_name }}.settings import Settings
+
+    settings = Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path = str(settings.data_dir / "floor-checkpoints.sqlite")
+        async with AsyncSqliteSaver.from_conn_string(path) as checkpointer:
+            await checkpointer.setup()
+            app.state.graph = build_graph(
+                chat_model_from_settings(settings),
+                load_prompt("system", settings.system_prompt_version),
+                checkpointer,
+                guardrail=guardrail_from_settings(),
+                guardrail_policy=settings.guardrail_policy,
+            )
+            yield
+
+    app = FastAPI(lifespan=lifespan)
+
+    def new_run(message: str) -> tuple[dict[str, Any], Any]:
+        config = {"configurable": {"thread_id": str(uuid.uuid4())}}
+        return {"messages": [HumanMessage(message)]}, config
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/invoke")
+    async def invoke(body: Question, request: Request) -> dict[str, str]:
+        graph_input, config = new_run(body.message)
+        result = await request.app.state.graph.ainvoke(graph_input, config)
+        reply: str = result["messages"][-1].text
+        return {"thread_id": config["configurable"]["thread_id"], "reply": reply}
+
+    @app.post("/stream")
+    async def stream(body: Question, request: Request) -> StreamingResponse:
+        graph_input, config = new_run(body.message)
+
+        async def events() -> AsyncIterator[str]:
+            graph = request.app.state.graph
+            async for chunk, _ in graph.astream(
+                graph_input, config, stream_mode="messages"
+            ):
+                if isinstance(chunk, AIMessageChunk) and chunk.text:
+                    yield f"event: token\ndata: {json.dumps(chunk.text)}\n\n"
+            yield "event: end\ndata: {}\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    return app
