@@ -337,20 +337,22 @@ class AgentRunner:
                     await self.locks.unlock(request.thread_id)
                 finally:
                     self._end(request.thread_id)
-                if failure:
-                    queue.put_nowait(failure)
-                queue.put_nowait(
-                    self.metering.finish(
-                        meter,
-                        thread_id=request.thread_id,
-                        run_id=request.run_id,
-                        status=run_status,
-                        error=failure.code if failure else None,
-                        user_input=_user_input(request.input),
-                        guardrail=guardrail,
+                try:
+                    if failure:
+                        queue.put_nowait(failure)
+                    queue.put_nowait(
+                        self.metering.finish(
+                            meter,
+                            thread_id=request.thread_id,
+                            run_id=request.run_id,
+                            status=run_status,
+                            error=failure.code if failure else None,
+                            user_input=_user_input(request.input),
+                            guardrail=guardrail,
+                        )
                     )
-                )
-                queue.put_nowait(None)
+                finally:
+                    queue.put_nowait(None)  # whatever happens, the reader stops
 
     def _config(self, request: RunRequest, meter: RunMeter) -> RunnableConfig:
         configurable = {"thread_id": request.thread_id}
@@ -511,7 +513,7 @@ def _user_input(graph_input: Any) -> str | None:
         return None
     try:
         messages = convert_to_messages(graph_input["messages"])
-    except (ValueError, TypeError, NotImplementedError):
+    except Exception:  # only for the log line: an odd input has no user text
         return None
     humans = [m for m in messages if isinstance(m, HumanMessage)]
     return humans[-1].text if humans else None

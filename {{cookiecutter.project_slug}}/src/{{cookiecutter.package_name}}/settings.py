@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # Pause for a human to approve, edit or reject tool calls (an interrupt).
     require_tool_approval: bool = False
     max_message_chars: int = Field(8000, ge=1)
+    # Largest request body, in bytes; past it a 413, before anything is parsed.
+    # The default holds a MAX_MESSAGE_CHARS message however the client escapes it.
+    max_request_bytes: int = Field(256 * 1024, ge=1024, le=32 * 1024 * 1024)
     # What the input guardrail does with prompt injection, jailbreaks and off-topic
     # requests: `block` (a polite refusal, the model never sees the message), `flag`
     # (the run goes on; the decision is reported and logged) or `off`.

@@ -1,5 +1,6 @@
 """Every client mistake gets a 4xx with a JSON error that says what is wrong."""
 
+import json
 from typing import Any
 
 import pytest
@@ -103,3 +104,108 @@ def test_unknown_route_and_method(client: TestClient) -> None:
     response = client.delete("/invoke")
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_a_405_names_the_allowed_methods(client: TestClient) -> None:
+    response = client.request("TRACE", "/invoke")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
+def post_raw(client: TestClient, path: str, body: str) -> Any:
+    """Raw JSON: numbers and escapes that `json=` would not produce."""
+    return client.post(
+        path, content=body.encode(), headers={"content-type": "application/json"}
+    )
+
+
+def nested(depth: int) -> list[Any]:
+    """`[[[...]]]`, `depth` lists deep."""
+    value: list[Any] = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "says"),
+    [
+        ("/threads", '{"metadata": {"n": 1e999}}', "not finite at n"),
+        ("/threads", '{"metadata": {"n": NaN}}', "not finite at n"),
+        ("/threads", '{"metadata": {"n": 18446744073709551616}}', "64 bits at n"),
+        ("/threads", '{"metadata": {"s": ["\\ud800"]}}', "unpaired surrogate at s.0"),
+        (
+            "/threads",
+            json.dumps({"metadata": {"d": nested(40)}}),
+            "nested deeper than 32 levels",
+        ),
+        ("/threads/search", '{"metadata": {"n": 1e999}}', "not finite"),
+        ("/runs/wait", '{"assistant_id": "agent", "metadata": {"n": 1e999}}', "n"),
+        (
+            "/runs/wait",
+            '{"assistant_id": "agent", "input": {"x": 18446744073709551616}}',
+            "input: Value error, an integer past 64 bits at x",
+        ),
+        (
+            "/runs/wait",
+            '{"assistant_id": "agent", "input": {"messages": [42]}}',
+            "messages.0 is not a chat message",
+        ),
+        (
+            "/runs/stream",
+            '{"assistant_id": "agent", "input": {"messages": '
+            '[{"role": "user", "content": "hi"}, {"role": "alien", "content": "x"}]}}',
+            "messages.1 is not a chat message",
+        ),
+        (
+            "/runs/wait",
+            '{"assistant_id": "agent", '
+            '"input": {"messages": [{"type": "tool", "content": "done"}]}}',
+            "tool_call_id",
+        ),
+        ("/invoke", '{"message": "hi \\udc00"}', "message: Value error, an unpaired"),
+    ],
+)
+def test_json_the_stores_cannot_keep(
+    client: TestClient, path: str, body: str, says: str
+) -> None:
+    response = post_raw(client, path, body)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert says in error["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"checkpoint": {"checkpoint_id": 12345678901234567890123}},
+        {"checkpoint": {"checkpoint_id": ["a"]}},
+    ],
+)
+def test_a_checkpoint_id_must_be_a_string(client: TestClient, body: Any) -> None:
+    thread_id = client.post("/threads", json={}).json()["thread_id"]
+    response = client.post(f"/threads/{thread_id}/state/checkpoint", json=body)
+    assert response.status_code == 422
+    assert "checkpoint.checkpoint_id" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        "x" * 21,  # one message, as a string
+        [["user", "x" * 21]],  # a (role, content) pair
+        [{"role": "user", "content": [{"type": "text", "text": "x" * 21}]}],
+    ],
+)
+def test_every_message_shape_meets_the_message_limit(
+    small_client: TestClient, messages: Any
+) -> None:
+    threads_before = small_client.post("/threads/search", json={}).json()
+    response = small_client.post(
+        "/runs/wait", json={"assistant_id": "agent", "input": {"messages": messages}}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_message"
+    # Refused before its thread was made: none is left behind.
+    assert small_client.post("/threads/search", json={}).json() == threads_before

@@ -14,6 +14,7 @@ from ..settings import AGENT_NAME, Settings
 from ..telemetry import instrument_app
 from . import protocol, routes
 from .errors import install_error_handlers
+from .limits import RequestSizeLimit
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,6 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title=AGENT_NAME, lifespan=lifespan)
     instrument_app(app)
+    # Added first, so it runs inside CORS: a browser can read the 413 too.
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     if settings.cors_allow_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -1,5 +1,6 @@
 """Every error leaves the API as `{"error": {"code", "message"}}`."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -30,11 +31,15 @@ class ApiError(Exception):
 
 
 def error_response(
-    status: int, code: str, message: str, **context: str
+    status: int,
+    code: str,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    **context: str,
 ) -> JSONResponse:
     """The one shape of every error body; `context` adds ids such as the run's."""
     error = {"code": code, "message": message, **context}
-    return JSONResponse(status_code=status, content={"error": error})
+    return JSONResponse(status_code=status, content={"error": error}, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -63,7 +68,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:
         code = str(error.detail).lower().replace(" ", "_")
-        return error_response(error.status_code, code, str(error.detail))
+        # Kept: a 405 names the allowed methods (Allow), a 401 its scheme.
+        return error_response(
+            error.status_code, code, str(error.detail), headers=error.headers
+        )
 
 
 def describe(problems: Any) -> str:

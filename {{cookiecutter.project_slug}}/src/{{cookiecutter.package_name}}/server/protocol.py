@@ -26,9 +26,9 @@ from .protocol_models import (
     ThreadSearch,
 )
 from .routes import Runner
-from .schemas import ThreadId
+from .schemas import CLIENT_ERRORS, EVENT_STREAM, ThreadId
 
-router = APIRouter(tags=["agent protocol"])
+router = APIRouter(tags=["agent protocol"], responses=CLIENT_ERRORS)
 
 # One assistant, for the one graph; its id is derived from the graph id as
 # LangGraph's own server derives it, so clients configured with either work.
@@ -142,7 +142,7 @@ async def thread_state_at_checkpoint(
     thread_id: PathThreadId, body: CheckpointQuery, runner: Runner
 ) -> dict[str, Any]:
     """The thread's state at a checkpoint (the latest if none is named)."""
-    checkpoint_id = body.checkpoint.get("checkpoint_id")
+    checkpoint_id = body.checkpoint.checkpoint_id
     return wire.thread_state(await runner.state(thread_id, checkpoint_id))
 
 
@@ -180,7 +180,11 @@ async def _history(
 # --- Runs ----------------------------------------------------------------------
 
 
-@router.post("/threads/{thread_id}/runs/stream")
+@router.post(
+    "/threads/{thread_id}/runs/stream",
+    response_class=EventSourceResponse,
+    responses=EVENT_STREAM,
+)
 async def stream_run(
     thread_id: PathThreadId, body: RunCreate, runner: Runner
 ) -> EventSourceResponse:
@@ -189,7 +193,7 @@ async def stream_run(
     return await _event_stream(runner, request, body, temporary=False)
 
 
-@router.post("/runs/stream")
+@router.post("/runs/stream", response_class=EventSourceResponse, responses=EVENT_STREAM)
 async def stream_stateless_run(body: RunCreate, runner: Runner) -> EventSourceResponse:
     """Run on a new thread, deleted afterwards unless `on_completion` is `keep`."""
     request = await _start(runner, None, body)
@@ -239,6 +243,11 @@ async def _start(
 ) -> RunRequest:
     """Check a run request and find (or create) its thread."""
     _check_assistant(body.assistant_id)
+    # Checked before a thread is made, so a refused run leaves none behind.
+    for message in body.input_messages():
+        # A message of non-text parts only (an image) has no text to check.
+        if isinstance(message.content, str) or message.text:
+            runner.check_message(message.text)
     if thread_id is None:
         if body.command is not None:
             raise ApiError(422, "invalid_request", "resuming needs a thread_id")
@@ -247,9 +256,6 @@ async def _start(
         await runner.threads.create(thread_id)
     else:
         await runner.require_idle_thread(thread_id)  # 404 if missing, 409 if busy
-    for message in (body.input or {}).get("messages", []):
-        if isinstance(message, dict) and isinstance(message.get("content"), str):
-            runner.check_message(message["content"])
     # Clients (Agent Chat UI) find their threads by these keys.
     run_metadata = {"graph_id": GRAPH_ID, "assistant_id": ASSISTANT_ID, **body.metadata}
     await runner.threads.add_metadata(thread_id, run_metadata)

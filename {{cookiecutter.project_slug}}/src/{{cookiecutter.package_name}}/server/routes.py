@@ -15,6 +15,9 @@ from ..runner import AgentRunner, RunFailedError, RunHandle, RunRequest
 from . import wire
 from .errors import ApiError, error_response
 from .schemas import (
+    CLIENT_ERRORS,
+    EVENT_STREAM,
+    ErrorOutput,
     FeedbackInput,
     FeedbackOutput,
     RunInput,
@@ -23,7 +26,7 @@ from .schemas import (
     message_out,
 )
 
-router = APIRouter()
+router = APIRouter(responses=CLIENT_ERRORS)
 STATIC_DIR = pathlib.Path(__file__).with_name("static")
 
 
@@ -50,7 +53,20 @@ _FAILURE_STATUS = {
 }
 
 
-@router.post("/invoke", response_model=RunCompleted, tags=["agent"])
+@router.post(
+    "/invoke",
+    response_model=RunCompleted,
+    tags=["agent"],
+    responses={
+        409: {"model": ErrorOutput, "description": "A run is going on the thread."},
+        502: {"model": ErrorOutput, "description": "The model or a tool failed."},
+        503: {"model": ErrorOutput, "description": "The model is unavailable."},
+        504: {
+            "model": ErrorOutput,
+            "description": "The model timed out, or the agent hit MAX_AGENT_STEPS.",
+        },
+    },
+)
 async def invoke(body: RunInput, runner: Runner) -> Any:
     """Run the agent on one message and answer when it is done."""
     try:
@@ -67,7 +83,12 @@ async def invoke(body: RunInput, runner: Runner) -> Any:
         )
 
 
-@router.post("/stream", tags=["agent"])
+@router.post(
+    "/stream",
+    tags=["agent"],
+    response_class=EventSourceResponse,
+    responses=EVENT_STREAM,
+)
 async def stream(body: RunInput, runner: Runner) -> EventSourceResponse:
     """Run the agent and stream Server-Sent Events: `metadata`, then `token`,
     `tool_call` and `tool_result` as they happen, then `final` or `error`."""
@@ -129,7 +150,12 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", tags=["ops"], response_model=None)
+@router.get(
+    "/readyz",
+    tags=["ops"],
+    response_model=None,
+    responses={503: {"model": ErrorOutput, "description": "Storage is unreachable."}},
+)
 async def readyz(runner: Runner) -> dict[str, str] | JSONResponse:
     """The checkpointer and the thread store answer: safe to send traffic."""
     try:

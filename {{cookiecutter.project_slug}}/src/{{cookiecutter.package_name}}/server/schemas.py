@@ -1,9 +1,10 @@
-"""The native API's request and response bodies."""
+"""The native API's bodies, and what both APIs share: error bodies, the JSON check."""
 
+import math
 from typing import Annotated, Any, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 ThreadId = Annotated[
     str,
@@ -16,11 +17,90 @@ ThreadId = Annotated[
 ]
 
 
+MAX_JSON_DEPTH = 32
+_INT64 = range(-(2**63), 2**63)
+
+
+def storable(value: Any) -> Any:
+    """Refuse JSON that parses but that the stores cannot save (SQLite, PostgreSQL,
+    msgpack): integers past 64 bits, `NaN` and `1e999`, unpaired surrogates
+    (`"\\ud800"`), and nesting deeper than MAX_JSON_DEPTH."""
+    pending: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while pending:
+        item, path, depth = pending.pop()
+        problem = None
+        if depth > MAX_JSON_DEPTH:
+            problem = f"nested deeper than {MAX_JSON_DEPTH} levels"
+        elif isinstance(item, bool):
+            pass
+        elif isinstance(item, int) and item not in _INT64:
+            problem = "an integer past 64 bits"
+        elif isinstance(item, float) and not math.isfinite(item):
+            problem = "a number that is not finite"
+        elif isinstance(item, str) and not _encodable(item):
+            problem = "an unpaired surrogate"
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                # The path goes into the error message: keep it printable.
+                where = f"{path}.{key if _encodable(key) else ascii(key)}"
+                pending += [(key, where, depth + 1), (child, where, depth + 1)]
+        elif isinstance(item, list):
+            for index, child in enumerate(item):
+                pending.append((child, f"{path}.{index}", depth + 1))
+        if problem:
+            raise ValueError(f"{problem} at {path[1:]}" if path else problem)
+    return value
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class RunInput(BaseModel):
     """A user message for `/invoke` and `/stream`."""
 
-    message: str = Field(description="The user's message.")
+    message: Annotated[str, AfterValidator(storable)] = Field(
+        description="The user's message."
+    )
     thread_id: ThreadId | None = None
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable `code`, and a `message` that says what to do."""
+
+    code: str
+    message: str
+    # Set when a run failed: the ids to look it up by.
+    thread_id: str | None = None
+    run_id: str | None = None
+
+
+class ErrorOutput(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorDetail
+
+
+# Every route may answer a client mistake with a 4xx and this body (OpenAPI).
+CLIENT_ERRORS: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "model": ErrorOutput,
+        "description": "The request cannot be served as sent; `error.message` says "
+        "what to change.",
+    }
+}
+
+# The 200 of the streaming routes: Server-Sent Events, not JSON.
+EVENT_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Server-Sent Events, until the run ends.",
+        "content": {"text/event-stream": {}},
+    }
+}
 
 
 class Message(BaseModel):

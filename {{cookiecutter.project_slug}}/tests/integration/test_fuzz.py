@@ -1,0 +1,109 @@
+"""Fuzz every operation of the OpenAPI document with generated requests.
+
+Schemathesis sends valid and invalid bodies, parameters and methods, offline, on
+the local model. A 5xx is a bug (a client mistake must get a 4xx), and every
+response must match the document: status, content type, headers and body. The
+streaming routes are fuzzed too (Schemathesis reads the first 20 events of a
+stream). Only the playground is outside the document: see the last test.
+"""
+
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from {{ cookiecutter.package_name }}.server.app import create_app
+from {{ cookiecutter.package_name }}.settings import Settings
+
+# The document does not depend on settings (a test below checks that it is the one
+# the app serves). Loaded at import, as `parametrize` needs it to name the tests;
+# the apps under test come from a fixture (`from_fixture` breaks on pytest 9).
+DOCUMENT = create_app(Settings.model_construct()).openapi()
+schema = schemathesis.openapi.from_dict(DOCUMENT)
+
+# A thread that exists in every fuzzed app, and the one assistant: random ids
+# would only ever reach the 404s.
+THREAD = "fuzzed-thread"
+
+# Left out of the checks, all the others run:
+EXCLUDED_CHECKS = [
+    # The server applies rules the document cannot state: non-empty messages of
+    # at most MAX_MESSAGE_CHARS, the one `multitask_strategy`, chat-shaped
+    # `input.messages`; and it parses leniently (`false` for 0), as pydantic does.
+    # test_bad_input.py and test_protocol_errors.py cover those refusals.
+    schemathesis.checks.positive_data_acceptance,
+    schemathesis.checks.negative_data_rejection,
+    # The Agent Protocol's fixed paths share their shape with parametrised ones
+    # (`/threads/search` and `/threads/{thread_id}`): a 405 there lists the
+    # methods of the route Starlette matched first, which the document cannot
+    # agree with. test_a_405_names_the_allowed_methods checks `Allow` is sent.
+    schemathesis.checks.unsupported_method,
+    schemathesis.checks.allow_header_conformance,
+]
+
+
+# Every fuzzed app, kept to the end of the process: LangGraph's store leaves a
+# task on Schemathesis' event loop, which lives as long as the process; collected
+# earlier, the task makes asyncio log "Task was destroyed but it is pending".
+_FUZZED_APPS: list[FastAPI] = []
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    """The app to fuzz, with THREAD in its store."""
+    with TestClient(create_app(settings)) as client:
+        client.post("/threads", json={"thread_id": THREAD}).raise_for_status()
+    app = create_app(settings)  # Schemathesis starts its own lifespan
+    _FUZZED_APPS.append(app)
+    return app
+
+
+@schema.hook
+def flatmap_path_parameters(_: Any, parameters: dict[str, Any] | None) -> Any:
+    if not parameters or "thread_id" not in parameters:
+        return st.just(parameters)
+    return st.sampled_from([parameters, {**parameters, "thread_id": THREAD}])
+
+
+@schema.hook
+def flatmap_body(_: Any, body: Any) -> Any:
+    if not isinstance(body, dict) or "assistant_id" not in body:
+        return st.just(body)
+    return st.sampled_from([body, {**body, "assistant_id": "agent"}])
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    # The app fixture is meant to be shared by all the examples of an operation.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_no_server_error_and_responses_conform(case: Any, app: FastAPI) -> None:
+    case.call_and_validate(app=app, excluded_checks=EXCLUDED_CHECKS)
+
+
+def test_the_fuzzed_document_is_the_served_one(client: TestClient) -> None:
+    assert client.get("/openapi.json").json() == DOCUMENT
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/", 200),
+        ("/static/playground.js", 200),
+        ("/static/missing.js", 404),
+        ("/static/../routes.py", 404),
+        ("/static/%2e%2e/routes.py", 404),
+    ],
+)
+def test_the_playground_outside_the_document(
+    client: TestClient, path: str, status: int
+) -> None:
+    assert client.get(path).status_code == status
