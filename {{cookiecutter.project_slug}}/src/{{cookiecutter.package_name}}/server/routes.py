@@ -30,12 +30,13 @@ router = APIRouter(responses=CLIENT_ERRORS)
 STATIC_DIR = pathlib.Path(__file__).with_name("static")
 
 
-def get_runner(request: Request) -> AgentRunner:
+# Async, so FastAPI calls them in the event loop rather than a thread pool.
+async def get_runner(request: Request) -> AgentRunner:
     runner: AgentRunner = request.app.state.runner
     return runner
 
 
-def get_feedback_store(request: Request) -> FeedbackStore:
+async def get_feedback_store(request: Request) -> FeedbackStore:
     store: FeedbackStore = request.app.state.feedback
     return store
 
