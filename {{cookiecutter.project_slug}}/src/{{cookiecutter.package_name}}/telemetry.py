@@ -113,15 +113,21 @@ def configure_telemetry() -> tuple[TracerProvider, MeterProvider]:
     """Trace and measure agent runs, once per process.
 
     The process has one tracer and one meter provider: those already set (tests
-    set theirs), or new ones exporting as the environment says.
+    set theirs), or new ones exporting as the environment says. When nothing
+    exports (the default, OTEL_*_EXPORTER unset), nothing is instrumented: no one
+    would see the spans, and building them costs CPU on every request.
     """
     global _instrumented
+    # Providers set by someone else (tests, a host app) are assumed to export.
+    spans_exported = metrics_exported = True
     tracer_provider = trace.get_tracer_provider()
     if not isinstance(tracer_provider, TracerProvider):
         tracer_provider = TracerProvider()
-        for exporter in exporters_from_environment():
+        span_exporters = exporters_from_environment()
+        for exporter in span_exporters:
             tracer_provider.add_span_processor(BatchSpanProcessor(exporter))
         trace.set_tracer_provider(tracer_provider)
+        spans_exported = bool(span_exporters)
     meter_provider = metrics.get_meter_provider()
     if not isinstance(meter_provider, MeterProvider):
         readers = [
@@ -130,7 +136,8 @@ def configure_telemetry() -> tuple[TracerProvider, MeterProvider]:
         ]
         meter_provider = MeterProvider(metric_readers=readers)
         metrics.set_meter_provider(meter_provider)
-    if not _instrumented:
+        metrics_exported = bool(readers)
+    if (spans_exported or metrics_exported) and not _instrumented:
         # Imported here: the instrumentation loads LangChain's callback machinery.
         from opentelemetry.instrumentation.genai.langchain import LangChainInstrumentor
         from opentelemetry.instrumentation.genai.langchain.callback_handler import (
@@ -153,6 +160,8 @@ def configure_telemetry() -> tuple[TracerProvider, MeterProvider]:
 def instrument_app(app: FastAPI) -> None:
     """Trace and measure the app's requests too (the parents of the run spans)."""
     tracer_provider, meter_provider = configure_telemetry()
+    if not _instrumented:  # nothing exports
+        return
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     FastAPIInstrumentor.instrument_app(

@@ -1,5 +1,8 @@
 """Traces follow the GenAI semantic conventions, with lineage, and no content."""
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 
@@ -65,3 +68,26 @@ def test_message_content_is_not_recorded_by_default(
         for value in (span.attributes or {}).values():
             assert "Berlin" not in str(value), (span.name, value)
             assert "overcast" not in str(value), (span.name, value)
+
+
+def test_nothing_is_instrumented_when_nothing_exports() -> None:
+    """Spans no one receives are not built (they cost CPU on every request)."""
+    probe = (
+        "from {{ cookiecutter.package_name }} import telemetry\n"
+        "from {{ cookiecutter.package_name }}.server.app import create_app\n"
+        "create_app()\n"
+        "print(telemetry._instrumented)\n"
+    )
+    answers = {}
+    for exporter in ("none", "console"):
+        environment = {**os.environ, "OTEL_TRACES_EXPORTER": exporter}
+        environment.pop("OTEL_METRICS_EXPORTER", None)
+        result = subprocess.run(
+            [sys.executable, "-c", probe],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        answers[exporter] = result.stdout.split()[-1]
+    assert answers == {"none": "False", "console": "True"}
