@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
+from .guardrails import GuardrailOutcome
+
 
 @dataclass(frozen=True)
 class RunStarted:
@@ -72,7 +74,7 @@ class RunCompleted:
     # Estimated from MODEL_PRICES; None when the model has no price there.
     cost_usd: float | None
     # The input guardrail's decision: `{"blocked": bool, "reason": str | None}`.
-    guardrail: dict[str, bool | str | None]
+    guardrail: GuardrailOutcome
 
 
 @dataclass(frozen=True)

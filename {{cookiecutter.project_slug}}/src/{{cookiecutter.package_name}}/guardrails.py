@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 GuardrailPolicy = Literal["block", "flag", "off"]
+# A decision as the API, the thread state and the logs carry it:
+# `{"blocked": bool, "reason": str | None}`.
+GuardrailOutcome = dict[str, bool | str | None]
 
 # What a blocked user reads. It says what the agent is for, so the user can go on.
 REFUSAL = (
@@ -36,7 +39,7 @@ class GuardrailDecision:
     # What was found (`prompt_injection`, `jailbreak`, `off_topic`), or None.
     reason: str | None
 
-    def as_dict(self) -> dict[str, bool | str | None]:
+    def as_dict(self) -> GuardrailOutcome:
         return {"blocked": self.blocked, "reason": self.reason}
 
 

@@ -19,6 +19,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from opentelemetry import metrics
 
+from .guardrails import ALLOWED, GuardrailOutcome
 from .settings import ModelPrice
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class RunSummary:
     # None when MODEL_PRICES has no price for the model.
     cost_usd: float | None
     # The guardrail's decision on the run's message: `{"blocked", "reason"}`.
-    guardrail: dict[str, bool | str | None]
+    guardrail: GuardrailOutcome
 
 
 class Metering:
@@ -137,7 +138,7 @@ class Metering:
         status: RunStatus,
         error: str | None = None,
         user_input: str | None = None,
-        guardrail: dict[str, bool | str | None] | None = None,
+        guardrail: GuardrailOutcome | None = None,
     ) -> RunSummary:
         """Summarise a finished run, log it and record its metrics."""
         ended = time.perf_counter()
@@ -160,7 +161,7 @@ class Metering:
                 else _milliseconds(first_token - meter.started)
             ),
             cost_usd=self._cost_of(meter.input_tokens, meter.output_tokens),
-            guardrail=guardrail or {"blocked": False, "reason": None},
+            guardrail=guardrail or ALLOWED.as_dict(),
         )
         record: dict[str, Any] = asdict(summary)
         # The user's words are personal data: only in the log when asked for
@@ -208,7 +209,7 @@ class Metering:
         if summary.cost_usd is not None:
             self._cost.record(summary.cost_usd, attributes)
 
-    def _record_guardrail(self, decision: dict[str, bool | str | None]) -> None:
+    def _record_guardrail(self, decision: GuardrailOutcome) -> None:
         outcome = "allowed"
         if decision["blocked"]:
             outcome = "blocked"

@@ -26,6 +26,7 @@ from .agent.faults import failure_code
 from .agent.prompts import Prompt
 from .agent.state import AgentState
 from .events import RunCompleted, RunEvent, RunFailed, RunStarted, Transcript
+from .guardrails import GuardrailOutcome
 from .metering import Metering, RunMeter, RunStatus, RunSummary
 from .run_locks import ProcessLocks, ThreadLocks
 from .telemetry import lineage, run_lineage
@@ -161,10 +162,10 @@ class AgentRunner:
         self.locks = locks or ProcessLocks()
         self.prompt = prompt
         self.metering = metering
-        self.model_name = metering.model
         self.max_message_chars = max_message_chars
         self.max_steps = max_steps
-        # Runs in flight, by thread. One process only: see docs/design-decisions.md.
+        # Runs in flight in this process, by thread; `locks` covers the others
+        # (see docs/design-decisions.md).
         self._active: dict[str, _ActiveRun] = {}
 
     # --- Starting runs ---------------------------------------------------------
@@ -294,10 +295,10 @@ class AgentRunner:
         thread_status: ThreadStatus = "error"
         run_status: RunStatus = "failed"
         failure: RunFailed | None = None
-        guardrail: dict[str, bool | str | None] | None = None
+        guardrail: GuardrailOutcome | None = None
         meter = RunMeter()
         # Tagged onto the agent and model spans (see telemetry.py).
-        run_lineage.set(lineage(request.run_id, self.prompt.ref, self.model_name))
+        run_lineage.set(lineage(request.run_id, self.prompt.ref, self.metering.model))
         try:
             await self.threads.set_status(request.thread_id, "busy")
             async for namespace, mode, data in self.graph.astream(
@@ -361,7 +362,7 @@ class AgentRunner:
         metadata = {
             "run_id": request.run_id,
             "prompt_version": self.prompt.ref,
-            "model": self.model_name,
+            "model": self.metering.model,
             "agent_name": self.graph.name,
         }
         # The request's trace, so feedback on the run can point at it.

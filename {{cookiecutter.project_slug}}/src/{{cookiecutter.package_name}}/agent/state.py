@@ -4,6 +4,8 @@ from typing import NotRequired
 
 from langgraph.graph import MessagesState
 
+from ..guardrails import GuardrailOutcome
+
 
 class AgentState(MessagesState):
     """The conversation so far; `messages` merges by id (LangGraph's add_messages).
@@ -12,4 +14,4 @@ class AgentState(MessagesState):
     """
 
     # The guardrail's decision on the latest user message: `{"blocked", "reason"}`.
-    guardrail: NotRequired[dict[str, bool | str | None]]
+    guardrail: NotRequired[GuardrailOutcome]
