@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .fake_http import TOKEN_PATH, JsonHandler
+
 ACCESS_TOKEN = "fake-bigquery-token"  # noqa: S105 - a dummy token for a local fake
 _PROJECT = r"^/bigquery/v2/projects/(?P<project>[^/]+)"
 _QUERY = re.compile(_PROJECT + r"/queries$")
@@ -170,45 +172,35 @@ class BigQueryFake:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_: Any) -> None:  # keep test output quiet
-                pass
+        class Handler(JsonHandler):
+            access_token = ACCESS_TOKEN
+            json_content_type = "application/json; charset=UTF-8"
 
             def do_POST(self) -> None:
-                length = int(self.headers.get("content-length", 0))
-                raw = self.rfile.read(length)
+                raw = self.read_body()
                 path = urlsplit(self.path).path
                 fake.calls.append(f"POST {path}")
-                if path == "/token":
+                if path == TOKEN_PATH:
                     fake.token_requests += 1
-                    token = {"access_token": ACCESS_TOKEN, "expires_in": 3600}
-                    self._send_json(200, {**token, "token_type": "Bearer"})
+                    self.send_token()
                 elif match := _QUERY.match(path):
                     headers = {k.lower(): v for k, v in self.headers.items()}
                     query = RecordedQuery(match["project"], headers, json.loads(raw))
-                    self._send_json(*fake._query(query))
+                    self.send_json(*fake._query(query))
                 else:
-                    self._send_json(*_error(404, "notFound", f"no such method: {path}"))
+                    self.send_json(*_error(404, "notFound", f"no such method: {path}"))
 
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
                 fake.calls.append(f"GET {parts.path}?{parts.query}")
                 if match := _RESULTS.match(parts.path):
-                    self._send_json(*fake._results(match["job"], params))
+                    self.send_json(*fake._results(match["job"], params))
                 elif match := _JOB.match(parts.path):
-                    self._send_json(*fake._job(match["job"]))
+                    self.send_json(*fake._job(match["job"]))
                 else:
                     message = f"no such method: {parts.path}"
-                    self._send_json(*_error(404, "notFound", message))
-
-            def _send_json(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json; charset=UTF-8")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                    self.send_json(*_error(404, "notFound", message))
 
         return Handler
 

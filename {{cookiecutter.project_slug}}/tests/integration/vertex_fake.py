@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-ACCESS_TOKEN = "fake-access-token"  # noqa: S105 - a dummy token for a local fake
+from .fake_http import TOKEN_PATH, JsonHandler
+
+ACCESS_TOKEN = JsonHandler.access_token
 _EVALUATE_PATH = re.compile(
     r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/:]+):evaluateInstances$"
 )
@@ -206,27 +208,22 @@ class VertexFake:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_: Any) -> None:  # keep test output quiet
-                pass
-
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
-                length = int(self.headers.get("content-length", 0))
-                raw = self.rfile.read(length)
-                if self.path == "/token":
+                raw = self.read_body()
+                if self.path == TOKEN_PATH:
                     fake.token_requests += 1
-                    token = {"access_token": ACCESS_TOKEN, "expires_in": 3600}
-                    self._send_json(200, {**token, "token_type": "Bearer"})
+                    self.send_token()
                     return
                 if _EVALUATE_PATH.match(self.path):
-                    self._send_json(200, fake._evaluate(json.loads(raw), self.headers))
+                    self.send_json(200, fake._evaluate(json.loads(raw), self.headers))
                     return
                 match = _MODEL_PATH.match(self.path)
                 if not match:
-                    self._send_json(404, _error(404, f"no such method: {self.path}"))
+                    self.send_json(404, _error(404, f"no such method: {self.path}"))
                     return
                 if match["method"] in ("predict", "embedContent"):
-                    self._send_json(*fake._embedding_reply(self._embedding(match, raw)))
+                    self.send_json(*fake._embedding_reply(self._embedding(match, raw)))
                     return
                 request = RecordedRequest(
                     headers={k.lower(): v for k, v in self.headers.items()},
@@ -236,11 +233,11 @@ class VertexFake:
                 fake.requests.append(request)
                 reply = fake._next_reply(request)
                 if reply.status != 200:
-                    self._send_json(reply.status, _error(reply.status, reply.error))
+                    self.send_json(reply.status, _error(reply.status, reply.error))
                 elif request.method == "streamGenerateContent":
                     self._send_stream(request, reply)
                 else:
-                    self._send_json(200, _response(request, reply.parts, final=True))
+                    self.send_json(200, _response(request, reply.parts, final=True))
 
             def _embedding(self, match: re.Match[str], raw: bytes) -> EmbeddingRequest:
                 body = json.loads(raw or b"{}")
@@ -258,14 +255,6 @@ class VertexFake:
                 )
                 fake.embedding_requests.append(request)
                 return request
-
-            def _send_json(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
 
             def _send_stream(self, request: RecordedRequest, reply: _Reply) -> None:
                 self.send_response(200)
