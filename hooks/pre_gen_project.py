@@ -180,6 +180,11 @@ def check_combination(context: dict[str, object]) -> str | None:
             "has no Cloud SQL connection here); use session_store=sqlite "
             "(conversations kept per replica) or deployment_target=cloud_run."
         )
+    if context.get("agent") == "rag" and (target, store) != ("cloud_run", "cloud_sql"):
+        return (
+            "agent 'rag' keeps its knowledge in PostgreSQL with pgvector on Cloud SQL; "
+            "use deployment_target=cloud_run and session_store=cloud_sql."
+        )
     return None
 
 

@@ -34,6 +34,9 @@ COMBINATIONS: dict[str, dict[str, str]] = {
         "session_store": "sqlite",
     },
     "cloud-run-sqlite": {"session_store": "sqlite"},
+    # The retrieval agent (Cloud Run and Cloud SQL only) with each CI/CD runner.
+    "rag": {"agent": "rag"},
+    "rag-github": {"agent": "rag", "cicd_runner": "github_actions"},
     "long-names": {
         "project_name": "Customer Support Escalation And Knowledge Base Agent",
         # The longest slug (49) and package name (32) the pre-generation hook accepts.

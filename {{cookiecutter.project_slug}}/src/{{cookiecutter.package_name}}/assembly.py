@@ -6,7 +6,14 @@ from contextlib import asynccontextmanager
 
 from .agent.graph import build_graph
 from .agent.prompts import load_prompt
+{%- if cookiecutter.agent == "rag" %}
+from .agent.retrieval import knowledge_tool
+from .agent.tools import TOOLS
+{%- endif %}
 from .guardrails import guardrail_from_settings
+{%- if cookiecutter.agent == "rag" %}
+from .knowledge import open_knowledge
+{%- endif %}
 from .memory import open_persistence
 from .metering import Metering
 from .models import chat_model_from_settings
@@ -17,13 +24,26 @@ from .threads import ThreadRegistry
 
 @asynccontextmanager
 async def open_runner(settings: Settings) -> AsyncIterator[AgentRunner]:
-    """Load the prompt, open persistence, build the model and the graph."""
+    """Load the prompt, open persistence (and the knowledge base, for a retrieval
+    agent), build the model and the graph."""
     prompt = load_prompt("system", settings.system_prompt_version)
+{%- if cookiecutter.agent == "rag" %}
+    async with (
+        open_persistence(settings) as persistence,
+        open_knowledge(settings) as knowledge,
+    ):
+        graph = build_graph(
+            chat_model_from_settings(settings),
+            prompt,
+            persistence.checkpointer,
+            tools=[*TOOLS, knowledge_tool(knowledge)],
+{%- else %}
     async with open_persistence(settings) as persistence:
         graph = build_graph(
             chat_model_from_settings(settings),
             prompt,
             persistence.checkpointer,
+{%- endif %}
             guardrail=guardrail_from_settings(),
             guardrail_policy=settings.guardrail_policy,
             require_tool_approval=settings.require_tool_approval,

@@ -4,6 +4,7 @@
 events and keeps what the final event reports.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
@@ -49,6 +50,9 @@ class ToolResult:
     name: str
     content: str
     is_error: bool
+    # What a retrieval tool found, best first (see RunCompleted.citations for the
+    # fields); empty for other tools.
+    passages: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,10 @@ class RunCompleted:
     cost_usd: float | None
     # The input guardrail's decision: `{"blocked": bool, "reason": str | None}`.
     guardrail: GuardrailOutcome
+    # The passages the reply cites as `[key]`, in the order it first cites them:
+    # `{"key", "source", "uri", "chunk", "title", "text", "score"}` each. Empty
+    # when the agent retrieved nothing (or cited nothing it retrieved in this run).
+    citations: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,15 @@ class RunFailed:
     message: str
     thread_id: str
     run_id: str
+
+
+# A citation in a reply: `[returns.md#0]`, a passage's key (its source and chunk).
+CITATION = re.compile(r"\[([^\[\]]+#\d+)\]")
+
+
+def cited_keys(reply: str) -> list[str]:
+    """The passage keys a reply cites, each once, in order of first citation."""
+    return list(dict.fromkeys(CITATION.findall(reply)))
 
 
 RunEvent = RunStarted | Token | ToolCallStarted | ToolResult | RunCompleted | RunFailed
@@ -103,6 +120,14 @@ class Transcript:
     reply: str = ""
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     interrupts: list[dict[str, Any]] = field(default_factory=list)
+    # Passages retrieved in this run (tool results whose artifact lists passages),
+    # by key: what the reply's citations point to.
+    passages: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def citations(self) -> list[dict[str, Any]]:
+        """The retrieved passages the reply cites; unknown keys are left out."""
+        keys = cited_keys(self.reply)
+        return [self.passages[key] for key in keys if key in self.passages]
 
     def events(self, mode: str, chunk: Any) -> Iterator[RunEvent]:
         if mode == "messages":
@@ -121,11 +146,14 @@ class Transcript:
                 if isinstance(message, AIMessage):
                     yield from self._model_turn(message)
                 elif isinstance(message, ToolMessage):
+                    passages = _passages(message.artifact)
+                    self.passages |= {passage["key"]: passage for passage in passages}
                     yield ToolResult(
                         tool_call_id=message.tool_call_id,
                         name=message.name or "",
                         content=message.text,
                         is_error=message.status == "error",
+                        passages=passages,
                     )
 
     def _model_turn(self, message: AIMessage) -> Iterator[RunEvent]:
@@ -136,3 +164,15 @@ class Transcript:
             )
             self.tool_calls.append(event_data(started))
             yield started
+
+
+def _passages(artifact: Any) -> list[dict[str, Any]]:
+    """A tool artifact's passages: the dicts with a string `key` (retrieval tools
+    return them; other tools' artifacts have none)."""
+    if not isinstance(artifact, list):
+        return []
+    return [
+        item
+        for item in artifact
+        if isinstance(item, dict) and isinstance(item.get("key"), str)
+    ]

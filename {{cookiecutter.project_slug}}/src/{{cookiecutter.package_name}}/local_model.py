@@ -3,9 +3,12 @@
 It is not a language model: it routes by keywords. A tool is called when a word of the
 tool's name (other than verbs such as `get`) appears in the user's message, and its
 string arguments are filled with the place the user named ("in Paris", "for New York"),
-or the last place named earlier in the conversation. After tool results arrive it
-answers with them. It also remembers a name the user gave, which makes multi-turn
-memory easy to see. Replies stream word by word, tool calls as tool-call chunks.
+or the last place named earlier in the conversation. A search tool (one that takes a
+`query`) is called with any other question. After tool results arrive it answers with
+them: from search results, with the sentence that shares the most words with the
+question, cited by its passage's key. It also remembers a name the user gave, which
+makes multi-turn memory easy to see. Replies stream word by word, tool calls as
+tool-call chunks.
 """
 
 import asyncio
@@ -39,6 +42,20 @@ _PLACE = re.compile(r"\b(?i:in|for|at)\s+((?:[A-Z][\w'-]*)(?:\s+[A-Z][\w'-]*)*)"
 _NAME_GIVEN = re.compile(r"\bmy name is\s+([A-Z][\w'-]*)", re.IGNORECASE)
 _NAME_ASKED = re.compile(r"\bwhat(?:'s| is) my name\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+\s*")
+_QUESTION_WORDS = {"what", "when", "where", "which", "who", "why", "how", "can", "do"}
+_QUESTION_WORDS |= {"does", "is", "are", "will", "tell", "explain", "describe"}
+# A search result: passages, each under its `[key]` and title line, blank-separated.
+_PASSAGE = re.compile(r"^\[([^\[\]\n]+#\d+)\][^\n]*\n(.+?)(?=\n\n\[|\Z)", re.M | re.S)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[a-z0-9:]+")
+# Words too common to say what a question is about.
+_STOP_WORDS = {
+    "a", "about", "an", "and", "are", "at", "be", "by", "can", "do", "does", "for",
+    "from", "have", "how", "i", "if", "in", "is", "it", "its", "many", "me", "much",
+    "my", "of", "on", "or", "our", "the", "to", "what", "when", "where", "which",
+    "who", "why", "will", "with", "you", "your",
+}  # fmt: skip
+NOT_IN_KNOWLEDGE = "I could not find that in the knowledge base."
 
 
 class LocalChatModel(BaseChatModel):
@@ -109,7 +126,7 @@ def respond(
     """The whole policy of the local model: the next message for a conversation."""
     last = messages[-1] if messages else None
     if isinstance(last, ToolMessage):
-        content = _answer_from_tool_results(messages)
+        content = _answer_from_tool_results(messages, tools)
         return _with_usage(AIMessage(content=content), messages)
     if not isinstance(last, HumanMessage):
         return _with_usage(AIMessage(content="How can I help?"), messages)
@@ -118,7 +135,7 @@ def respond(
     calls: list[ToolCall] = []
     for index, schema in enumerate(tools):
         function = schema["function"]
-        if not _mentions(text, function["name"]):
+        if _is_search(schema) or not _mentions(text, function["name"]):
             continue
         args = _arguments(function.get("parameters", {}), messages)
         if args is None:
@@ -127,7 +144,26 @@ def respond(
         calls.append(ToolCall(name=function["name"], args=args, id=call_id))
     if calls:
         return _with_usage(AIMessage(content="", tool_calls=calls), messages)
+    searches = [schema["function"]["name"] for schema in tools if _is_search(schema)]
+    if searches and _is_question(text) and not _about_names(text):
+        call_id = f"call_{len(messages)}_search"
+        search = ToolCall(name=searches[0], args={"query": text}, id=call_id)
+        return _with_usage(AIMessage(content="", tool_calls=[search]), messages)
     return _with_usage(AIMessage(content=_chat_reply(text, messages, tools)), messages)
+
+
+def _is_search(schema: dict[str, Any]) -> bool:
+    properties = schema["function"].get("parameters", {}).get("properties", {})
+    return bool(properties.get("query", {}).get("type") == "string")
+
+
+def _is_question(text: str) -> bool:
+    words = text.lower().split()
+    return "?" in text or (bool(words) and words[0] in _QUESTION_WORDS)
+
+
+def _about_names(text: str) -> bool:
+    return bool(_NAME_GIVEN.search(text) or _NAME_ASKED.search(text))
 
 
 def _mentions(text: str, tool_name: str) -> bool:
@@ -166,17 +202,47 @@ def _which_place(function: dict[str, Any]) -> str:
     return f"Which place do you mean? I need one to use {function['name']}."
 
 
-def _answer_from_tool_results(messages: Sequence[BaseMessage]) -> str:
+def _answer_from_tool_results(
+    messages: Sequence[BaseMessage], tools: Sequence[dict[str, Any]]
+) -> str:
     results: list[ToolMessage] = []
     for message in reversed(messages):
         if not isinstance(message, ToolMessage):
             break
         results.insert(0, message)
-    found = " ".join(m.text for m in results if m.status != "error")
+    searches = {schema["function"]["name"] for schema in tools if _is_search(schema)}
+    question = next(
+        (m.text for m in reversed(messages) if isinstance(m, HumanMessage)), ""
+    )
+    answered = [m for m in results if m.status != "error"]
+    # Search results are answered from their passages, other results quoted.
+    parts = [_grounded_answer(question, m.text) for m in answered if m.name in searches]
+    quoted = " ".join(m.text for m in answered if m.name not in searches)
+    if quoted:
+        parts.append(f"Here is what I found: {quoted}")
+    found = " ".join(parts)
     failed = " ".join(m.text for m in results if m.status == "error")
     if not failed:
-        return f"Here is what I found: {found}"
+        return found or "The tools returned nothing."
     return f"Sorry, I could not get everything. {failed} {found}".strip()
+
+
+def _grounded_answer(question: str, passages: str) -> str:
+    """The passages' sentence sharing the most words with the question, cited."""
+    wanted = _terms(question)
+    best, best_key, best_score = NOT_IN_KNOWLEDGE, "", 0
+    for key, body in _PASSAGE.findall(passages):
+        for sentence in _SENTENCE_END.split(" ".join(body.split())):
+            score = len(wanted & _terms(sentence))
+            if score > best_score:
+                best, best_key, best_score = sentence, key, score
+    return f"{best} [{best_key}]" if best_key else best
+
+
+def _terms(text: str) -> set[str]:
+    """Content words, lower-case, with a plural `s` dropped."""
+    words = set(_WORD.findall(text.lower())) - _STOP_WORDS
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words}
 
 
 def _chat_reply(

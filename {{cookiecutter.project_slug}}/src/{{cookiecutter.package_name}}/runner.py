@@ -436,6 +436,7 @@ class AgentRunner:
             model_calls=summary.model_calls,
             cost_usd=summary.cost_usd,
             guardrail=summary.guardrail,
+            citations=transcript.citations(),
         )
 
     async def invoke(self, message: str, thread_id: str | None = None) -> RunCompleted:

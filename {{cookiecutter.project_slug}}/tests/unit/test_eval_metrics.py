@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.eval import metrics
+from {{ cookiecutter.package_name }}.eval import grounding, metrics
 from {{ cookiecutter.package_name }}.eval.cases import (
     Checks,
     EvalCase,
     EvalSetError,
+    RelevantPassage,
     ToolStep,
     load_cases,
 )
@@ -117,3 +118,78 @@ def test_the_gate_names_the_metric_and_the_cases() -> None:
         "tool_recall (tag adversarial) = 0.000, needs >= 1.0; cases: bad (0.00)",
     ]
     assert check(run, Thresholds(min={"tool_recall": 0.5})) == []
+
+
+# --- Grounding: retrieval, groundedness, citations ---------------------------------
+
+RETURNS_PASSAGE = {
+    "key": "returns.md#0",
+    "source": "returns.md",
+    "text": "Kestrel Cycles accepts returns of unused items within 30 days.",
+}
+SHIPPING_PASSAGE = {
+    "key": "shipping.txt#0",
+    "source": "shipping.txt",
+    "text": "Standard delivery takes 3 to 5 business days.",
+}
+RETURN_WINDOW = [RelevantPassage(source="returns.md", contains="within 30 days")]
+
+
+def test_retrieval_scores_hit_and_recall() -> None:
+    both = [*RETURN_WINDOW, RelevantPassage(source="shipping.txt", contains="5")]
+    assert grounding.retrieval_scores([RETURNS_PASSAGE], both) == {
+        "retrieval_hit": 1.0,
+        "retrieval_recall_at_k": 0.5,
+    }
+    assert grounding.retrieval_scores([SHIPPING_PASSAGE], RETURN_WINDOW) == {
+        "retrieval_hit": 0.0,
+        "retrieval_recall_at_k": 0.0,
+    }
+
+
+def test_a_label_needs_the_source_and_the_text() -> None:
+    elsewhere = {**RETURNS_PASSAGE, "source": "old/returns.md"}
+    assert not grounding.is_relevant(elsewhere, RETURN_WINDOW[0])
+    edited = {**RETURNS_PASSAGE, "text": "Returns within 45 days of delivery."}
+    assert not grounding.is_relevant(edited, RETURN_WINDOW[0])
+
+
+def test_citation_correctness_counts_citations_of_labelled_passages() -> None:
+    citations = [RETURNS_PASSAGE, SHIPPING_PASSAGE]
+    right = "Within 30 days [returns.md#0]."
+    assert grounding.citation_correctness(right, citations, RETURN_WINDOW) == 1.0
+    half = "Within 30 days [returns.md#0], shipped in 3-5 days [shipping.txt#0]."
+    assert grounding.citation_correctness(half, citations, RETURN_WINDOW) == 0.5
+    invented = "Within 30 days [returns.md#9]."
+    assert grounding.citation_correctness(invented, citations, RETURN_WINDOW) == 0.0
+    assert grounding.citation_correctness("30 days.", citations, RETURN_WINDOW) == 0.0
+
+
+def test_groundedness_is_the_share_of_sentences_the_citations_support() -> None:
+    cited = [RETURNS_PASSAGE]
+    supported = "Unused items can be returned within 30 days [returns.md#0]."
+    assert grounding.groundedness(supported, cited) == 1.0
+    padded = supported + " We also give every customer a free helmet."
+    assert grounding.groundedness(padded, cited) == 0.5
+    assert grounding.groundedness(supported, []) == 0.0
+
+
+def test_cases_without_labels_get_no_grounding_scores() -> None:
+    assert grounding.grounding_scores("Hi", [], [], []) == {}
+    scores = grounding.grounding_scores(
+        "Returns of unused items within 30 days [returns.md#0].",
+        [RETURNS_PASSAGE],
+        [RETURNS_PASSAGE],
+        RETURN_WINDOW,
+    )
+    assert set(scores) == set(grounding.GROUNDING_SCORES)
+    assert all(value == 1.0 for value in scores.values())
+
+
+def test_a_case_may_label_relevant_passages() -> None:
+    case = EvalCase.model_validate(
+        {"id": "c", "input": "q", "relevant": [{"source": "a.md", "contains": "x"}]}
+    )
+    assert case.relevant == [RelevantPassage(source="a.md", contains="x")]
+    with pytest.raises(ValueError, match="source"):
+        EvalCase.model_validate({"id": "c", "input": "q", "relevant": [{"text": "x"}]})

@@ -1,8 +1,11 @@
 """The agent's graph: a guardrail on each user message, then a model node and a
 tool node in a ReAct loop, with an optional human approval step before tools run."""
 
+from collections.abc import Sequence
+
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.tools import BaseTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
@@ -31,6 +34,7 @@ def build_graph(
     system_prompt: Prompt,
     checkpointer: BaseCheckpointSaver[str] | None = None,
     *,
+    tools: Sequence[BaseTool] = TOOLS,
     guardrail: Guardrail,
     guardrail_policy: GuardrailPolicy = "block",
     require_tool_approval: bool = False,
@@ -40,7 +44,7 @@ def build_graph(
 ) -> CompiledStateGraph[AgentState]:
     """Compile the agent: the guardrail screens the message, then the model
     decides and tools act until the model answers."""
-    model_with_tools = model.bind_tools(TOOLS)
+    model_with_tools = model.bind_tools(tools)
 
     async def guard(state: AgentState) -> Command[str]:
         last = state["messages"][-1] if state["messages"] else None
@@ -69,7 +73,7 @@ def build_graph(
     builder.add_node("guard", guard, destinations=("agent", END))
     retry = model_retry_policy(model_max_retries, model_retry_backoff_seconds)
     builder.add_node("agent", agent, retry_policy=retry)
-    builder.add_node("tools", ToolNode(TOOLS, handle_tool_errors=tool_error_message))
+    builder.add_node("tools", ToolNode(tools, handle_tool_errors=tool_error_message))
     builder.add_edge(START, "guard")
     if require_tool_approval:
         builder.add_node("approve", approve_tool_calls, destinations=("tools", "agent"))

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from ..events import RunCompleted, RunEvent, RunFailed, Token
+from ..events import RunCompleted, RunEvent, RunFailed, Token, ToolResult
 from ..runner import AgentRunner
 
 
@@ -65,13 +65,15 @@ class RemoteAgent:
 
 def _event(name: str, data: str) -> RunEvent | None:
     payload: dict[str, Any] = json.loads(data)
-    kinds: dict[str, type[Token] | type[RunCompleted] | type[RunFailed]] = {
+    kinds: dict[str, type[Token | ToolResult | RunCompleted | RunFailed]] = {
         "token": Token,
+        # For the passages retrieval tools return; tool calls are in the final event.
+        "tool_result": ToolResult,
         "final": RunCompleted,
         "error": RunFailed,
     }
     kind = kinds.get(name)
     if kind is None:
-        return None  # tool calls and results are in the final event too
+        return None
     names = {field.name for field in fields(kind)}
     return kind(**{key: value for key, value in payload.items() if key in names})

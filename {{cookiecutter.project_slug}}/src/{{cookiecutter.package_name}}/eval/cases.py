@@ -25,6 +25,16 @@ class Checks(BaseModel):
     must_not_include: list[str] = Field(default_factory=list)
 
 
+class RelevantPassage(BaseModel):
+    """A passage that answers the case: from `source`, containing `contains`
+    (case-insensitive), so the label survives a change of chunk size."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(min_length=1)
+    contains: str = ""
+
+
 class EvalCase(BaseModel):
     """One case: what the user says, and what a good answer does and says."""
 
@@ -39,6 +49,9 @@ class EvalCase(BaseModel):
     reference: str = ""
     rubric: str = ""
     checks: Checks = Field(default_factory=Checks)
+    # For agents that retrieve: the passages a good answer finds and cites. Cases
+    # with labels get retrieval, groundedness and citation scores.
+    relevant: list[RelevantPassage] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

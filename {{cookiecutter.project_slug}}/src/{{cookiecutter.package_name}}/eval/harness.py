@@ -12,9 +12,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ..events import RunCompleted, RunFailed, Token
+from ..events import RunCompleted, RunFailed, Token, ToolResult
 from .agents import Agent
 from .cases import EvalCase, file_digest
+from .grounding import GROUNDING_SCORES, grounding_scores
 from .judge import Judge
 from .metrics import response_rouge_l, trajectory_metrics
 
@@ -54,20 +55,33 @@ class EvalRun:
         return asdict(self)
 
 
-async def _answer(
-    agent: Agent, case: EvalCase
-) -> tuple[RunCompleted | RunFailed, float, float | None, bool]:
-    """Run every turn on one thread; return the last turn's outcome, its timings,
-    and whether the guardrail caught any turn."""
+@dataclass
+class _Answer:
+    """How the agent answered a case's last turn."""
+
+    outcome: RunCompleted | RunFailed
+    latency_ms: float
+    first_token_ms: float | None
+    # The guardrail caught (blocked or flagged) one of the case's turns.
+    guardrail_caught: bool
+    # Passages the last turn's retrieval tools returned.
+    retrieved: list[dict[str, Any]]
+
+
+async def _answer(agent: Agent, case: EvalCase) -> _Answer:
+    """Run every turn on one thread, keeping what the last turn did."""
     thread_id: str | None = None
     outcome: RunCompleted | RunFailed | None = None
     latency, first_token, caught = 0.0, None, False
+    retrieved: list[dict[str, Any]] = []
     for turn in case.turns:
         started = time.perf_counter()
-        first_token = None
+        first_token, retrieved = None, []
         async for event in agent.send(turn, thread_id):
             if isinstance(event, Token) and first_token is None:
                 first_token = (time.perf_counter() - started) * 1000
+            if isinstance(event, ToolResult):
+                retrieved += event.passages
             if isinstance(event, RunCompleted | RunFailed):
                 outcome = event
                 thread_id = event.thread_id
@@ -78,15 +92,21 @@ async def _answer(
             break
     if outcome is None:
         raise RuntimeError(f"case {case.id}: the run ended without a final event")
-    return outcome, latency, first_token, caught
+    return _Answer(outcome, latency, first_token, caught, retrieved)
 
 
 async def evaluate_case(agent: Agent, case: EvalCase, judge: Judge) -> CaseResult:
     """Answer a case and score the answer."""
-    outcome, latency, first_token, caught = await _answer(agent, case)
+    answer = await _answer(agent, case)
+    outcome, latency, first_token = (
+        answer.outcome,
+        answer.latency_ms,
+        answer.first_token_ms,
+    )
     if isinstance(outcome, RunFailed):
         # A failed run scores zero on everything.
         names = [*trajectory_metrics([], []), "response_rouge_l", "rubric_score"]
+        names += GROUNDING_SCORES if case.relevant else ()
         return CaseResult(
             id=case.id,
             tags=case.tags,
@@ -106,6 +126,9 @@ async def evaluate_case(agent: Agent, case: EvalCase, judge: Judge) -> CaseResul
         **trajectory_metrics(outcome.tool_calls, case.expected_trajectory),
         "response_rouge_l": response_rouge_l(outcome.reply, case.reference),
         "rubric_score": verdict.score,
+        **grounding_scores(
+            outcome.reply, answer.retrieved, outcome.citations, case.relevant
+        ),
     }
     return CaseResult(
         id=case.id,
@@ -121,7 +144,7 @@ async def evaluate_case(agent: Agent, case: EvalCase, judge: Judge) -> CaseResul
         output_tokens=outcome.usage["output_tokens"],
         prompt_version=outcome.prompt_version,
         model=outcome.model,
-        guardrail_caught=caught,
+        guardrail_caught=answer.guardrail_caught,
     )
 
 

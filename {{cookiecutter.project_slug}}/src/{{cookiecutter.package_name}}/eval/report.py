@@ -14,6 +14,7 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 
 from .gate import Failure
+from .grounding import GROUNDING_SCORES
 from .harness import EvalRun
 
 SCORES = (
@@ -24,6 +25,7 @@ SCORES = (
     "tool_recall",
     "response_rouge_l",
     "rubric_score",
+    *GROUNDING_SCORES,
 )
 
 
@@ -80,19 +82,25 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}" if value <= 1 else f"{value:.0f}"
 
 
+def _columns(run: EvalRun) -> list[str]:
+    """The scores the run has (grounding scores only for cases with labels)."""
+    return [name for name in SCORES if name in run.summary]
+
+
 def _markdown(run: EvalRun, failures: list[Failure] | None) -> str:
+    columns = _columns(run)
     lineage = "\n".join(f"- {key}: `{value}`" for key, value in run.lineage.items())
     summary = "\n".join(
         f"| {name} | {_fmt(value)} |" for name, value in run.summary.items()
     )
     gate = _verdict(failures) + "".join(f"\n- {f}" for f in failures or [])
     by_tag = "\n".join(
-        f"| {tag} | " + " | ".join(_fmt(scores.get(name)) for name in SCORES) + " |"
+        f"| {tag} | " + " | ".join(_fmt(scores.get(name)) for name in columns) + " |"
         for tag, scores in run.by_tag.items()
     )
     rows = "\n".join(
         f"| {case.id} | {' '.join(case.tags)} | "
-        + " | ".join(_fmt(case.metrics.get(name)) for name in SCORES)
+        + " | ".join(_fmt(case.metrics.get(name)) for name in columns)
         + f" | {case.latency_ms:.0f} | {case.error or ''} |"
         for case in run.cases
     )
@@ -115,19 +123,21 @@ Gate: **{gate}**
 
 ## By tag
 
-| tag | {" | ".join(SCORES)} |
-| --- | {" | ".join("---" for _ in SCORES)} |
+| tag | {" | ".join(columns)} |
+| --- | {" | ".join("---" for _ in columns)} |
 {by_tag}
 
 ## Cases
 
-| case | tags | {" | ".join(SCORES)} | latency ms | error |
-| --- | --- | {" | ".join("---" for _ in SCORES)} | --- | --- |
+| case | tags | {" | ".join(columns)} | latency ms | error |
+| --- | --- | {" | ".join("---" for _ in columns)} | --- | --- |
 {rows}
 """
 
 
 def _html(run: EvalRun, failures: list[Failure] | None, out: Path) -> str:
+    columns = _columns(run)
+
     def image(name: str) -> str:
         data = base64.b64encode((out / name).read_bytes()).decode()
         return f'<img alt="{name}" src="data:image/png;base64,{data}">'
@@ -143,13 +153,13 @@ def _html(run: EvalRun, failures: list[Failure] | None, out: Path) -> str:
     )
     failed = "".join(f"<li>{html.escape(str(f))}</li>" for f in failures or [])
     head = "".join(
-        f"<th>{name}</th>" for name in ("case", "tags", *SCORES, "latency ms", "reply")
+        f"<th>{name}</th>" for name in ("case", "tags", *columns, "latency ms", "reply")
     )
     rows = "".join(
         "<tr>"
         + cell(case.id)
         + cell(" ".join(case.tags))
-        + "".join(cell(_fmt(case.metrics.get(name))) for name in SCORES)
+        + "".join(cell(_fmt(case.metrics.get(name))) for name in columns)
         + cell(f"{case.latency_ms:.0f}")
         + cell(case.error or case.reply)
         + "</tr>"
@@ -158,11 +168,11 @@ def _html(run: EvalRun, failures: list[Failure] | None, out: Path) -> str:
     by_tag = "".join(
         "<tr>"
         + cell(tag)
-        + "".join(cell(_fmt(scores.get(n))) for n in SCORES)
+        + "".join(cell(_fmt(scores.get(n))) for n in columns)
         + "</tr>"
         for tag, scores in run.by_tag.items()
     )
-    tag_head = "".join(f"<th>{name}</th>" for name in ("tag", *SCORES))
+    tag_head = "".join(f"<th>{name}</th>" for name in ("tag", *columns))
     verdict = _verdict(failures)
     return _PAGE.substitute(
         verdict=verdict,

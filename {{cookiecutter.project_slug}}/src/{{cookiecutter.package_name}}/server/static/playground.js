@@ -122,6 +122,17 @@ function showApproval(interrupts) {
   }
 }
 
+function showCitations(bubble, citations) {
+  // The passages the reply cites as [key]: where each came from, and its text on hover.
+  const list = element("ol", "citations");
+  for (const citation of citations) {
+    const item = element("li", "", `[${citation.key}] ${citation.title || citation.source}`);
+    item.title = citation.text;
+    list.append(item);
+  }
+  bubble.after(list);
+}
+
 function showFeedback(bubble, runId) {
   const bar = element("div", "feedback");
   for (const [label, score] of [["👍", 1], ["👎", 0]]) {
@@ -202,6 +213,7 @@ async function send(text) {
       if (bubble) {
         bubble.classList.remove("streaming");
         showFeedback(bubble, data.run_id);
+        if (data.citations && data.citations.length) showCitations(bubble, data.citations);
       }
       if (data.interrupts.length) showApproval(data.interrupts);
     } else if (event === "error") {
