@@ -277,6 +277,66 @@ def test_drift_runs_make_drift_against_prod(bake: Bake) -> None:
         assert "make drift" not in path.read_text(encoding="utf-8"), path.name
 
 
+def deploying_steps(bake: Bake, index: int) -> list[dict[str, Any]]:
+    """The steps of the staging (1) or prod (2) pipeline, in order."""
+    document = load(bake.project / PIPELINE_FILES[bake.runner][index])
+    if bake.runner == "google_cloud_build":
+        return list(document["steps"])
+    (job,) = [job for job in document["jobs"].values() if "steps" in job]
+    return list(job["steps"])
+
+
+def position(steps: list[dict[str, Any]], text: str) -> int:
+    (found,) = [i for i, step in enumerate(steps) if text in shell_of(step)]
+    return found
+
+
+@pytest.mark.parametrize("index", [1, 2], ids=["staging", "prod"])
+def test_rag_ingests_the_knowledge_base_before_checking_the_service(
+    bake: Bake, index: int
+) -> None:
+    """After the deploy and before anything asks the agent: sync knowledge/ to the
+    bucket, point the ingestion job at the deployed digest, run it to completion."""
+    path = bake.project / PIPELINE_FILES[bake.runner][index]
+    if bake.context["agent"] != "rag":
+        text = path.read_text(encoding="utf-8")
+        for word in ("-knowledge", "-ingest", "gcloud run jobs", "gcloud storage"):
+            assert word not in text, f"{path.name}: {word}"
+        return
+    steps = deploying_steps(bake, index)
+    ingest = position(steps, "gcloud run jobs execute")
+    script = shell_of(steps[ingest])
+    project = "STAGING_PROJECT_ID" if index == 1 else "PROD_PROJECT_ID"
+    if bake.runner == "google_cloud_build":
+        bucket, job = f"gs://${{_{project}}}-knowledge", "${_APP}-ingest"
+        digest = "$$(cat image-digest.txt)" if index == 1 else "${_IMAGE_DIGEST}"
+        image = f"${{_REGISTRY}}/${{_APP}}@{digest}"
+    else:
+        bucket, job = f"gs://${project}-knowledge", "$APP-ingest"
+        image = "$IMAGE@$DIGEST"
+    assert f'gcloud storage rsync knowledge "{bucket}"' in script
+    assert "--recursive --delete-unmatched-destination-objects" in script
+    assert f'gcloud run jobs update "{job}"' in script
+    assert f'--image "{image}"' in script
+    assert f'gcloud run jobs execute "{job}"' in script
+    assert "--wait" in script.split("gcloud run jobs execute")[1]
+    # Order: the image is deployed, the knowledge ingested, then the checks run.
+    assert position(steps, "gcloud run deploy") < ingest
+    assert ingest < position(steps, "/readyz")
+    if index == 1:
+        assert ingest < position(steps, "make load-test")
+        assert ingest < position(steps, ".eval run")
+    if bake.runner == "github_actions":
+        # The workflow has the repository's knowledge/ folder to sync.
+        checkout = [
+            i
+            for i, step in enumerate(steps)
+            if str(step.get("uses", "")).startswith("actions/checkout@")
+        ]
+        assert checkout, f"{path.name}: no checkout"
+        assert checkout[0] < ingest
+
+
 def test_actions_are_pinned_to_a_commit(workflows: list[Path]) -> None:
     unpinned = []
     for path in workflows:

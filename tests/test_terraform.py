@@ -3,6 +3,7 @@ passes checkov, and holds only what the chosen options need."""
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -279,7 +280,10 @@ def test_only_the_chosen_deployment_target_is_rendered(tree: Terraform) -> None:
         assert "cloud_run.tf" in module_files
         assert "agent_engine.tf" not in module_files
         assert "google_cloud_run_v2_service" in types
-        assert "google_storage_bucket" not in types
+        # No Agent Engine staging bucket (the rag agent has a knowledge bucket).
+        assert ("google_storage_bucket", "agent_engine_staging") not in resources(
+            tree.module
+        )
     else:
         assert "agent_engine.tf" in module_files
         assert "cloud_run.tf" not in module_files
@@ -596,7 +600,10 @@ def test_every_environment_alerts_on_token_spikes(tree: Terraform) -> None:
         for (kind, name), _body in module.items()
         if kind == "google_monitoring_alert_policy"
     }
-    assert policies == {"error_rate", "latency_p95", "failed_runs", "token_spike"}
+    expected = {"error_rate", "latency_p95", "failed_runs", "token_spike"}
+    if tree.context["agent"] == "rag":
+        expected |= {"ingest_failed", "ingest_not_started"}
+    assert policies == expected
     metric = module[("google_logging_metric", "run_tokens")]
     assert metric["filter"].startswith('"${local.app_logs_filter} AND ')
     assert "run finished" in metric["filter"]
@@ -618,6 +625,248 @@ def test_every_environment_alerts_on_token_spikes(tree: Terraform) -> None:
     assert policy["notification_channels"] == "${local.notification_channels}"
     for name in ("token_spike_threshold", "token_spike_window"):
         assert_tunable(variables(tree.module)[name], name)
+
+
+KNOWLEDGE_TYPES = {
+    "google_cloud_run_v2_job",
+    "google_cloud_run_v2_job_iam_member",
+    "google_cloud_scheduler_job",
+}
+KNOWLEDGE_WORDS = (
+    "KNOWLEDGE_STORE",
+    "EMBEDDING_PROVIDER",
+    "${var.project_id}-knowledge",
+    "-ingest",
+    "ingest_schedule",
+)
+
+
+def env_of(container: dict[str, Any]) -> dict[str, Any]:
+    """A container's env blocks by name: a literal value, or its value_source."""
+    return {
+        unquote(item["name"]): (
+            unquote(item["value"]) if "value" in item else single(item, "value_source")
+        )
+        for item in container["env"]
+    }
+
+
+def test_only_the_rag_agent_has_a_knowledge_base(tree: Terraform) -> None:
+    module_files = {path.name for path in tf_files(tree.module)}
+    types = resource_types(tree.module)
+    if tree.context["agent"] == "rag":
+        assert "knowledge.tf" in module_files
+        assert types >= KNOWLEDGE_TYPES
+        return
+    assert "knowledge.tf" not in module_files
+    assert not types & KNOWLEDGE_TYPES
+    for directory in [tree.module] + [tree.root(root) for root in ROOTS[1:]]:
+        for path in tf_files(directory):
+            text = path.read_text(encoding="utf-8")
+            for word in KNOWLEDGE_WORDS:
+                assert word not in text, f"{path.relative_to(tree.directory)}: {word}"
+    assert "cloudscheduler" not in (tree.module / "main.tf").read_text()
+
+
+@pytest.fixture
+def rag(tree: Terraform) -> Terraform:
+    if tree.context["agent"] != "rag":
+        pytest.skip("the react agent has no knowledge base")
+    return tree
+
+
+def test_knowledge_bucket_is_private_versioned_and_named_after_the_project(
+    rag: Terraform,
+) -> None:
+    module = resources(rag.module)
+    knowledge = local_values(rag.module / "knowledge.tf")
+    assert unquote(knowledge["knowledge_bucket"]) == "${var.project_id}-knowledge"
+    bucket = module[("google_storage_bucket", "knowledge")]
+    assert bucket["name"] == "${local.knowledge_bucket}"
+    assert bucket["uniform_bucket_level_access"] is True
+    assert unquote(bucket["public_access_prevention"]) == "enforced"
+    assert single(bucket, "versioning")["enabled"] is True
+    assert bucket["labels"] == "${local.labels}"
+    assert bucket["force_destroy"] == "${!var.deletion_protection}"
+    # The ingestion reads it; the CI account syncs it; nobody else is granted it.
+    bindings = {
+        (unquote(body["role"]), unquote(body["member"]))
+        for (kind, _name), body in module.items()
+        if kind == "google_storage_bucket_iam_member"
+        and body["bucket"] == "${google_storage_bucket.knowledge.name}"
+    }
+    ci = "serviceAccount:${var.ci_service_account_email}"
+    assert bindings == {
+        (
+            "roles/storage.objectViewer",
+            "serviceAccount:${google_service_account.ingest.email}",
+        ),
+        ("${each.value}", ci),
+    }
+    ci_sync = module[("google_storage_bucket_iam_member", "ci_syncs_knowledge")]
+    assert "roles/storage.objectAdmin" in ci_sync["for_each"]
+
+
+def test_ingestion_job_runs_the_app_image_against_the_database(rag: Terraform) -> None:
+    module = resources(rag.module)
+    knowledge = local_values(rag.module / "knowledge.tf")
+    assert unquote(knowledge["ingest_job"]) == "${local.app}-ingest"
+    job = module[("google_cloud_run_v2_job", "ingest")]
+    assert job["name"] == "${local.ingest_job}"
+    assert job["deletion_protection"] == "${var.deletion_protection}"
+    execution = single(job, "template")
+    assert execution["task_count"] == 1
+    task = single(execution, "template")
+    assert task["service_account"] == "${google_service_account.ingest.email}"
+    container = single(task, "containers")
+    assert container["image"] == "${var.image}"
+    command = [unquote(arg) for arg in container["command"] + container["args"]]
+    assert command[:4] == ["python", "-m", "${local.package}.knowledge", "ingest"]
+    assert "gs://${google_storage_bucket.knowledge.name}/" in command
+    env = env_of(container)
+    assert env["KNOWLEDGE_STORE"] == "pgvector"
+    assert env["EMBEDDING_PROVIDER"] == "vertex"
+    assert env["GOOGLE_CLOUD_PROJECT"] == "${var.project_id}"
+    assert env["GOOGLE_CLOUD_LOCATION"] == "${var.region}"
+    reference = single(env["DATABASE_URL"], "secret_key_ref")
+    assert reference["secret"] == (
+        "${google_secret_manager_secret.database_url.secret_id}"  # noqa: S105
+    )
+    # The Cloud SQL socket, mounted exactly as the service mounts it.
+    service = module[("google_cloud_run_v2_service", "app")]
+    service_template = single(service, "template")
+    assert single(container, "volume_mounts") == single(
+        single(service_template, "containers"), "volume_mounts"
+    )
+    assert single(task, "volumes") == single(service_template, "volumes")
+    # The pipelines roll out its image, as they do the service's.
+    lifecycle = single(job, "lifecycle")
+    assert (
+        "${template[0].template[0].containers[0].image}" in lifecycle["ignore_changes"]
+    )
+    # The service searches what the job ingests, with the same embeddings.
+    service_env = env_of(single(service_template, "containers"))
+    assert service_env["KNOWLEDGE_STORE"] == "pgvector"
+    assert service_env["EMBEDDING_PROVIDER"] == "vertex"
+
+
+def test_ingestion_identity_holds_only_what_it_needs(rag: Terraform) -> None:
+    module = resources(rag.module)
+    knowledge = local_values(rag.module / "knowledge.tf")
+    assert knowledge["ingest_roles"] == (
+        '${toset(["roles/aiplatform.user", "roles/cloudsql.client", '
+        '"roles/logging.logWriter"])}'
+    )
+    ingest = "google_service_account.ingest.email"
+    granted = sorted(
+        (kind, unquote(body["role"]))
+        for (kind, _name), body in module.items()
+        if kind.endswith("_iam_member") and ingest in body["member"]
+    )
+    assert granted == [
+        ("google_project_iam_member", "${each.value}"),
+        (
+            "google_secret_manager_secret_iam_member",
+            "roles/secretmanager.secretAccessor",
+        ),
+        ("google_storage_bucket_iam_member", "roles/storage.objectViewer"),
+    ]
+    # The CI account updates the job, so it acts as the job's account: that one only.
+    acts_as = module[("google_service_account_iam_member", "ci_acts_as_ingest")]
+    assert acts_as["service_account_id"] == "${google_service_account.ingest.name}"
+    assert unquote(acts_as["role"]) == "roles/iam.serviceAccountUser"
+    # Updating and executing jobs come with roles/run.developer in both projects.
+    cicd = (rag.root("cicd") / "main.tf").read_text(encoding="utf-8")
+    assert cicd.count('"roles/run.developer"') == 2
+
+
+def test_ingestion_runs_daily_and_alerts_on_failure(rag: Terraform) -> None:
+    module = resources(rag.module)
+    schedule = module[("google_cloud_scheduler_job", "ingest")]
+    assert schedule["schedule"] == "${var.ingest_schedule}"
+    assert schedule["time_zone"] == "${var.ingest_time_zone}"
+    target = single(schedule, "http_target")
+    assert unquote(target["http_method"]) == "POST"
+    uri = unquote(target["uri"])
+    assert uri.startswith("https://run.googleapis.com/v2/projects/${var.project_id}/")
+    assert uri.endswith("/jobs/${google_cloud_run_v2_job.ingest.name}:run")
+    scheduler = "google_service_account.ingest_scheduler.email"
+    token = single(target, "oauth_token")
+    assert token["service_account_email"] == f"${{{scheduler}}}"
+    # The scheduler's account may run this job and do nothing else.
+    bindings = [
+        (kind, body)
+        for (kind, _name), body in module.items()
+        if kind.endswith("_iam_member") and scheduler in body["member"]
+    ]
+    assert len(bindings) == 1
+    kind, binding = bindings[0]
+    assert kind == "google_cloud_run_v2_job_iam_member"
+    assert unquote(binding["role"]) == "roles/run.invoker"
+    assert binding["name"] == "${google_cloud_run_v2_job.ingest.name}"
+    main = local_values(rag.module / "main.tf")
+    assert "cloudscheduler.googleapis.com" in main["services"]
+    for name in ("ingest_schedule", "ingest_time_zone"):
+        assert_tunable(variables(rag.module)[name], name)
+
+    failed = module[("google_monitoring_alert_policy", "ingest_failed")]
+    condition = single(single(failed, "conditions"), "condition_threshold")
+    knowledge = local_values(rag.module / "knowledge.tf")
+    assert condition["filter"] == "${local.ingest_failed_filter}"
+    for part in (
+        'resource.type = \\"cloud_run_job\\"',
+        "google_cloud_run_v2_job.ingest.name",
+        'metric.type = \\"run.googleapis.com/job/completed_execution_count\\"',
+        'metric.labels.result = \\"failed\\"',
+    ):
+        assert part in knowledge["ingest_failed_filter"], part
+    not_started = single(
+        single(
+            module[("google_monitoring_alert_policy", "ingest_not_started")],
+            "conditions",
+        ),
+        "condition_matched_log",
+    )
+    assert "google_cloud_scheduler_job.ingest.name" in not_started["filter"]
+    for name in ("ingest_failed", "ingest_not_started"):
+        policy = module[("google_monitoring_alert_policy", name)]
+        assert policy["notification_channels"] == "${local.notification_channels}"
+    # What to check, and how to run it again once fixed.
+    documentation = unquote(single(failed, "documentation")["content"])
+    assert "gcloud run jobs execute ${local.ingest_job}" in documentation
+
+
+def test_every_root_outputs_the_knowledge_bucket_and_job(rag: Terraform) -> None:
+    for directory in [rag.module] + [rag.root(root) for root in ROOTS[1:]]:
+        outputs = {
+            unquote(name)
+            for entry in parse(directory / "outputs.tf")["output"]
+            for name in entry
+        }
+        assert outputs >= {"knowledge_bucket", "ingest_job"}, directory.name
+
+
+def test_service_account_ids_stay_distinct_for_the_longest_slug(rag: Terraform) -> None:
+    """The module's ids, computed as Terraform does, for a 49-character slug."""
+    slug = "customer-support-escalation-and-knowledge-base-ag"
+    knowledge = local_values(rag.module / "knowledge.tf")
+    main = local_values(rag.module / "main.tf")
+    assert main["app_service_account_id"] == '${substr("${local.app}-app", 0, 30)}'
+    assert knowledge["ingest_service_account_id"] == (
+        '${trimsuffix("ingest-${substr(local.app, 0, 23)}", "-")}'
+    )
+    assert knowledge["ingest_scheduler_service_account_id"] == (
+        '${trimsuffix("ingest-sched-${substr(local.app, 0, 17)}", "-")}'
+    )
+    ids = {
+        f"{slug}-app"[:30],
+        f"ingest-{slug[:23]}".removesuffix("-"),
+        f"ingest-sched-{slug[:17]}".removesuffix("-"),
+    }
+    assert len(ids) == 3
+    for account_id in ids:
+        assert re.fullmatch(r"[a-z][-a-z0-9]{4,28}[a-z0-9]", account_id), account_id
+    assert len(f"{slug}-ingest") <= 63
 
 
 def test_names_follow_the_deployment_contract(tree: Terraform) -> None:

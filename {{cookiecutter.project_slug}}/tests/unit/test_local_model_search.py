@@ -5,7 +5,10 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
 from {{ cookiecutter.package_name }}.agent.tools import TOOLS
-from {{ cookiecutter.package_name }}.local_model import NOT_IN_KNOWLEDGE, LocalChatModel
+from {{ cookiecutter.package_name }}.local_model import (
+    NOT_IN_KNOWLEDGE,
+    LocalChatModel,
+)
 
 
 @tool

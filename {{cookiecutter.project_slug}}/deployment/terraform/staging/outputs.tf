@@ -31,6 +31,18 @@ output "sql_instance_connection_name" {
   value       = module.environment.sql_instance_connection_name
 }
 {%- endif %}
+{%- if cookiecutter.agent == "rag" %}
+
+output "knowledge_bucket" {
+  description = "Bucket of the knowledge base's documents: the pipelines sync knowledge/ into it; files uploaded there are ingested at the next scheduled run."
+  value       = module.environment.knowledge_bucket
+}
+
+output "ingest_job" {
+  description = "Cloud Run job that ingests the bucket's documents: gcloud run jobs execute JOB --region REGION --wait."
+  value       = module.environment.ingest_job
+}
+{%- endif %}
 
 output "bigquery_dataset" {
   description = "BigQuery dataset with the feedback and per-run records."

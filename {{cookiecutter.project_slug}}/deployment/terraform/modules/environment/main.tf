@@ -33,6 +33,10 @@ locals {
 {%- if cookiecutter.session_store == "cloud_sql" %}
     "sqladmin.googleapis.com",
 {%- endif %}
+{%- if cookiecutter.agent == "rag" %}
+    # The daily knowledge ingestion (knowledge.tf).
+    "cloudscheduler.googleapis.com",
+{%- endif %}
   ])
 
   # What the running agent does: call Gemini, write logs, metrics and traces

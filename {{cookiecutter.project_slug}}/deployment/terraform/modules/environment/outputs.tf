@@ -32,6 +32,18 @@ output "sql_instance_connection_name" {
   value       = google_sql_database_instance.app.connection_name
 }
 {%- endif %}
+{%- if cookiecutter.agent == "rag" %}
+
+output "knowledge_bucket" {
+  description = "Bucket of the knowledge base's documents; the ingestion job reads it."
+  value       = google_storage_bucket.knowledge.name
+}
+
+output "ingest_job" {
+  description = "Cloud Run job that ingests the bucket's documents (gcloud run jobs execute)."
+  value       = google_cloud_run_v2_job.ingest.name
+}
+{%- endif %}
 
 output "log_bucket" {
   description = "Log bucket with every log line of the agent."

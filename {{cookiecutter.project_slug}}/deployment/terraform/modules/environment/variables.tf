@@ -32,7 +32,7 @@ variable "environment" {
 }
 
 variable "ci_service_account_email" {
-  description = "The CI service account (cicd root) that deploys here, or null (dev): it may act as the app's service account{% if cookiecutter.deployment_target == "cloud_run" %} and invoke the service{% else %} and upload to the staging bucket{% endif %}."
+  description = "The CI service account (cicd root) that deploys here, or null (dev): it may act as the app's service account{% if cookiecutter.deployment_target == "cloud_run" %} and invoke the service{% else %} and upload to the staging bucket{% endif %}{% if cookiecutter.agent == "rag" %}, sync the knowledge bucket and act as the ingestion job's account{% endif %}."
   type        = string
   default     = null
 }
@@ -139,6 +139,30 @@ variable "database_password_version" {
   description = "Bump to generate a new database password; it is written to the database user and to the database-url secret, never to state."
   type        = number
   default     = 1
+}
+{%- endif %}
+{%- if cookiecutter.agent == "rag" %}
+
+variable "ingest_schedule" {
+  description = "When Cloud Scheduler runs the knowledge ingestion job, in cron format (minute hour day-of-month month day-of-week) and ingest_time_zone. The pipelines also run it after each deployment. Default: every day at 03:00."
+  type        = string
+  default     = "0 3 * * *"
+
+  validation {
+    condition     = can(regex("^[0-9*/,-]+ [0-9*/,-]+ [0-9*/,-]+ [0-9A-Za-z*/,-]+ [0-9A-Za-z*/,-]+$", var.ingest_schedule))
+    error_message = "ingest_schedule must be a cron expression of five fields separated by single spaces, such as \"0 3 * * *\" (every day at 03:00)."
+  }
+}
+
+variable "ingest_time_zone" {
+  description = "Time zone of ingest_schedule, from the tz database, e.g. Etc/UTC or Europe/Paris."
+  type        = string
+  default     = "Etc/UTC"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$", var.ingest_time_zone))
+    error_message = "ingest_time_zone must be a tz database name such as Etc/UTC or America/New_York."
+  }
 }
 {%- endif %}
 
