@@ -83,6 +83,28 @@ class Settings(BaseSettings):
     # Browser origins allowed to call the API (e.g. Agent Chat UI on another port);
     # none by default. A JSON list: ["http://localhost:3000"].
     cors_allow_origins: list[str] = Field(default_factory=list)
+{%- if cookiecutter.agent == "rag" %}
+
+    # Knowledge: what `make ingest` indexes and the agent searches (docs/knowledge.md).
+    # Where chunks and vectors live: `local` (files under DATA_DIR/knowledge) or
+    # `pgvector` (the PostgreSQL that DATABASE_URL names, with pgvector installed).
+    knowledge_store: Literal["local", "pgvector"] = "local"
+    # What `make ingest` reads when given no source: a folder or gs://bucket/prefix.
+    knowledge_source: str = Field("knowledge", min_length=1)
+    # `local` is an offline stand-in that matches wording, not meaning; `vertex` is a
+    # Vertex AI text-embedding model. Each embedding has its own index: after a
+    # change, run `make ingest` again.
+    embedding_provider: Literal["local", "vertex"] = "local"
+    # The Vertex AI text-embedding model (the drift check's default too).
+    embedding_model: str = Field("gemini-embedding-001", min_length=1)
+    # Passages a search returns.
+    retrieval_k: int = Field(4, ge=1, le=50)
+    # Chunk length and the overlap between neighbours, in characters.
+    chunk_size: int = Field(800, ge=100, le=20000)
+    chunk_overlap: int = Field(100, ge=0)
+    # Overrides the Cloud Storage endpoint (private endpoints, protocol fakes).
+    storage_endpoint: str | None = None
+{%- endif %}
 
     @model_validator(mode="after")
     def _vertex_needs_a_project(self) -> Self:
@@ -92,6 +114,27 @@ class Settings(BaseSettings):
                 "project that has the Vertex AI API enabled"
             )
         return self
+{%- if cookiecutter.agent == "rag" %}
+
+    @model_validator(mode="after")
+    def _knowledge_is_usable(self) -> Self:
+        if self.knowledge_store == "pgvector" and self.database_url is None:
+            raise ValueError(
+                "KNOWLEDGE_STORE=pgvector needs DATABASE_URL: set it to the "
+                "PostgreSQL (with pgvector) that keeps the knowledge base"
+            )
+        if self.embedding_provider == "vertex" and not self.google_cloud_project:
+            raise ValueError(
+                "EMBEDDING_PROVIDER=vertex needs GOOGLE_CLOUD_PROJECT: set it to the "
+                "project that has the Vertex AI API enabled"
+            )
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"CHUNK_OVERLAP ({self.chunk_overlap}) must be smaller than "
+                f"CHUNK_SIZE ({self.chunk_size})"
+            )
+        return self
+{%- endif %}
 
     @property
     def active_model(self) -> str:
@@ -119,3 +162,10 @@ class Settings(BaseSettings):
     def feedback_path(self) -> Path:
         """Where feedback is appended, one JSON object a line."""
         return self.data_dir / "feedback.jsonl"
+{%- if cookiecutter.agent == "rag" %}
+
+    @property
+    def knowledge_dir(self) -> Path:
+        """Where the local knowledge store keeps its files."""
+        return self.data_dir / "knowledge"
+{%- endif %}

@@ -1,6 +1,9 @@
 """The eval harness end to end: the default set passes offline; a wrong
 expectation fails the gate naming the metric and the case; compare works."""
 
+{% if cookiecutter.agent == "rag" -%}
+import asyncio
+{% endif -%}
 import json
 import shutil
 from pathlib import Path
@@ -8,6 +11,10 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.eval.__main__ import main
+{%- if cookiecutter.agent == "rag" %}
+from {{ cookiecutter.package_name }}.knowledge.ingest import ingest
+from {{ cookiecutter.package_name }}.settings import Settings
+{%- endif %}
 
 from ..integration.live_server import live_server
 
@@ -110,6 +117,11 @@ def test_a_deployed_agent_is_evaluated_over_http(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("EVAL_ID_TOKEN", "a-token")  # sent as a bearer token
+{%- if cookiecutter.agent == "rag" %}
+    # Deployed with its knowledge ingested, as the pipelines do.
+    knowledge = Settings(_env_file=None, data_dir=tmp_path / "data")
+    asyncio.run(ingest(knowledge, str(PROJECT / "knowledge"), progress=False))
+{%- endif %}
     with live_server(tmp_path / "data") as url:
         status = run(
             "run", "--url", url,

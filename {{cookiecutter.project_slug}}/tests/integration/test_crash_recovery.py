@@ -30,7 +30,8 @@ REQUEST_TIMEOUT_S = 30.0
 SLOW_TOKENS = {"LOCAL_MODEL_TOKEN_DELAY_MS": "50"}
 # The turns completed before the kill; the last one is answered from the first.
 TURNS = ("My name is Grace", "What is the weather in Paris?", "What is my name?")
-INTERRUPTED = "Tell me what you can do"
+# Small talk: a long scripted reply, and no tool call before it.
+INTERRUPTED = "Hello again"
 NAME_RECALLED = "Your name is Grace."
 # What the servers must not see of the developer's machine (as conftest.py).
 CLOUD_ENVIRONMENT = ("GOOGLE_", "GCLOUD_", "CLOUDSDK_")

@@ -15,6 +15,7 @@ from google.cloud import bigquery
 from {{ cookiecutter.package_name }}.drift.__main__ import main
 from {{ cookiecutter.package_name }}.drift.bigquery import read_bigquery
 from {{ cookiecutter.package_name }}.drift.sources import InputError
+from {{ cookiecutter.package_name }}.eval.cases import load_cases
 
 from .bigquery_fake import ACCESS_TOKEN, BigQueryFake
 from .fake_credentials import use_fake_credentials
@@ -185,7 +186,8 @@ def test_the_cli_reads_bigquery_with_application_default_credentials(
 def test_the_cli_defaults_to_a_week(
     fake: BigQueryFake, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake.rows = ["What is the weather in Paris?"]
+    # The eval set's own inputs: no drift, whatever the set holds.
+    fake.rows = [turn for case in load_cases(EVAL_SET) for turn in case.turns]
 
     assert main(["--bigquery-table", TABLE, "--reference", str(EVAL_SET)]) == 0
     assert fake.queries[0].parameters()["days"] == "7"

@@ -11,12 +11,15 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.drift.__main__ import main
+from {{ cookiecutter.package_name }}.eval.cases import load_cases
 
 PROJECT = Path(__file__).parents[2]
 EVAL_SET = PROJECT / "evals" / "default.jsonl"
 SHIFTED = PROJECT / "evals" / "drift" / "shifted_inputs.jsonl"
 ON_TOPIC = PROJECT / "evals" / "drift" / "on_topic_inputs.jsonl"
 MODULE = "{{ cookiecutter.package_name }}.drift"
+# Every user turn of the eval set is a reference input.
+EVAL_INPUTS = sum(len(case.turns) for case in load_cases(EVAL_SET))
 
 
 pytestmark = pytest.mark.usefixtures("drift_environment")
@@ -37,7 +40,7 @@ def test_shifted_inputs_are_drift_and_the_report_says_why(
     assert status == 1
     assert "production inputs      18" in out
     assert "skipped lines           3  (3 without an input)" in out
-    assert "eval inputs            14" in out
+    assert f"eval inputs            {EVAL_INPUTS}" in out
     assert "embeddings         local" in out
     assert "DRIFT DETECTED: centroid distance and neighbour distance" in out
     assert "Which stocks should I buy" in out  # among the farthest examples
@@ -97,7 +100,7 @@ def test_progress_goes_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     drift("--inputs", str(SHIFTED))
     captured = capsys.readouterr()
     assert "embedding production inputs: 18/18" in captured.err
-    assert "embedding eval inputs: 14/14" in captured.err
+    assert f"embedding eval inputs: {EVAL_INPUTS}/{EVAL_INPUTS}" in captured.err
     assert "embedding production inputs" not in captured.out
 
 
@@ -229,7 +232,7 @@ def test_help_lists_the_options() -> None:
 def test_the_module_runs_with_its_defaults() -> None:
     done = _python_m("--inputs", "evals/drift/shifted_inputs.jsonl")
     assert done.returncode == 1, done.stderr
-    assert "eval inputs            14  evals/default.jsonl" in done.stdout
+    assert f"eval inputs            {EVAL_INPUTS}  evals/default.jsonl" in done.stdout
 
 
 def test_the_module_refuses_bad_usage_without_a_traceback() -> None:

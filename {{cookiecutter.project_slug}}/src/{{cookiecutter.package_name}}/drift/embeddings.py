@@ -1,80 +1,23 @@
 """Text embeddings for the drift check: an offline stand-in, or Vertex AI."""
 
-import hashlib
-import itertools
-import re
 import sys
-import unicodedata
-from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TextIO
 
 import numpy as np
 import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
 
+from ..embeddings import (
+    HashedNgramEmbeddings,
+    vertex_embeddings,
+    vertex_texts_per_request,
+)
 from .settings import DriftSettings
 
 Matrix = npt.NDArray[np.float64]
-_WORD = re.compile(r"\w+")
-_FUNCTION_WORDS = frozenset(
-    {
-        *("a", "an", "and", "are", "at", "be", "can", "do", "does", "for", "how"),
-        *("i", "in", "is", "it", "me", "my", "of", "on", "or", "please", "that"),
-        *("the", "there", "this", "to", "what", "with", "you", "your"),
-    }
-)
-
-
-class HashedNgramEmbeddings(Embeddings):
-    """A deterministic offline embedding: hashed word and character n-grams.
-
-    A stand-in for tests and offline runs, NOT a semantic model: it sees wording,
-    not meaning ("car" and "automobile" are unrelated to it). It does tell a
-    weather question from a tax question, which is what a drift smoke test needs.
-    Vectors are L2-normalised, so cosine similarity is a dot product.
-    """
-
-    def __init__(self, dimensions: int = 1024) -> None:
-        self.dimensions = dimensions
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return [self.embed_query(text) for text in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        vector = [0.0] * self.dimensions
-        for feature, weight in _features(text).items():
-            vector[_bucket(feature, self.dimensions)] += weight
-        norm = sum(value * value for value in vector) ** 0.5
-        return [value / norm for value in vector] if norm else vector
-
-
-def _features(text: str) -> dict[str, float]:
-    """Words and word pairs (what is asked), and character trigrams (typos,
-    inflections). Trigrams weigh less, so shared spelling alone does not make two
-    texts alike, and so do common English function words, which every question
-    shares ("what is the ... in ...")."""
-    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-    weight = {word: 0.3 if word in _FUNCTION_WORDS else 1.0 for word in words}
-    features: defaultdict[str, float] = defaultdict(float)
-    for word in words:
-        features[f"w:{word}"] += weight[word]
-        padded = f"<{word}>"
-        for start in range(len(padded) - 2):
-            features[f"c:{padded[start : start + 3]}"] += 0.25 * weight[word]
-    for first, second in itertools.pairwise(words):
-        features[f"b:{first} {second}"] += 0.5 * weight[first] * weight[second]
-    return features
-
-
-@lru_cache(maxsize=65536)
-def _bucket(feature: str, dimensions: int) -> int:
-    # A stable hash: Python's hash() changes from one process to the next.
-    digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") % dimensions
 
 
 @dataclass(frozen=True)
@@ -105,26 +48,22 @@ def backend_from_settings(settings: DriftSettings) -> EmbeddingBackend:
 
 
 def _vertex_backend(settings: DriftSettings) -> EmbeddingBackend:
-    # Imported here: the Google client is slow to import and only this path needs it.
-    from langchain_google_genai import GoogleGenerativeAIEmbeddings
-
     model = settings.embedding_model
-    embeddings = GoogleGenerativeAIEmbeddings(
-        model=model,
-        vertexai=True,
+    embeddings = vertex_embeddings(
+        model,
         project=settings.google_cloud_project,
         location=settings.google_cloud_location,
         base_url=settings.vertex_base_url,
         task_type="SEMANTIC_SIMILARITY",
     )
-    # Gemini embedding models take one text per request on Vertex AI (the
-    # text-embedding-* ones up to 250), so those requests go out several at once.
-    one_per_request = model.startswith("gemini")
+    # Batches the size of a request, so the progress meter moves per request;
+    # one text a request is slow one after the other: those go out several at once.
+    per_request = vertex_texts_per_request(model)
     return EmbeddingBackend(
         embeddings,
         f"vertex ({model}, {settings.google_cloud_location})",
-        batch_size=1 if one_per_request else 100,
-        concurrency=8 if one_per_request else 2,
+        batch_size=per_request,
+        concurrency=8 if per_request == 1 else 2,
         # The client wraps every failure (credentials, HTTP status, network) in an
         # exception class of its own that it does not export.
         errors=(Exception,),

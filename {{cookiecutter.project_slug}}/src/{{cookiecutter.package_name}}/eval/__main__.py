@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..assembly import open_runner
+{%- if cookiecutter.agent == "rag" %}
+from ..knowledge.ingest import ingest
+{%- endif %}
 from ..settings import Settings
 from .agents import Agent, LocalAgent, RemoteAgent
 from .cases import EvalCase, EvalSetError, load_cases
@@ -114,6 +117,11 @@ async def _evaluate(
         overrides["system_prompt_version"] = prompt_version
     with tempfile.TemporaryDirectory(prefix="eval-") as scratch:
         settings = Settings(**overrides, data_dir=Path(scratch))  # type: ignore[arg-type]
+{%- if cookiecutter.agent == "rag" %}
+        # The agent answers from the knowledge as the repository has it now
+        # (KNOWLEDGE_SOURCE), ingested into the scratch store.
+        await ingest(settings, progress=False)
+{%- endif %}
         async with open_runner(settings) as runner:
             return await run(LocalAgent(runner))
 
