@@ -83,6 +83,9 @@ class RunRequest:
     run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     # Run from this checkpoint instead of the thread's latest (a fork).
     checkpoint_id: str | None = None
+    # The metadata of a thread recorded for this run, which no client knows of
+    # yet: the run's first status is then written without reading the record.
+    new_thread_metadata: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -183,11 +186,12 @@ class AgentRunner:
     async def prepare(self, message: str, thread_id: str | None) -> RunRequest:
         """A run of one user message; a missing thread id starts a new thread."""
         self.check_message(message)
+        graph_input = AgentState(messages=[HumanMessage(message)])
         if thread_id is None:
-            thread_id = (await self.threads.create()).thread_id
-        else:
-            await self.require_idle_thread(thread_id)
-        return RunRequest(thread_id, AgentState(messages=[HumanMessage(message)]))
+            thread_id = await self.threads.add()
+            return RunRequest(thread_id, graph_input, new_thread_metadata={})
+        await self.require_idle_thread(thread_id)
+        return RunRequest(thread_id, graph_input)
 
     async def require_idle_thread(self, thread_id: str) -> Thread:
         """The thread, if it exists and no run is going on it."""
@@ -299,21 +303,35 @@ class AgentRunner:
         meter = RunMeter()
         # Tagged onto the agent and model spans (see telemetry.py).
         run_lineage.set(lineage(request.run_id, self.prompt.ref, self.metering.model))
+        # The run's outcome is read from its own `updates`, asked for even when
+        # the caller did not ask for them, instead of reading the state back.
+        outcome = _Outcome()
+        modes = stream_mode if "updates" in stream_mode else [*stream_mode, "updates"]
         try:
-            await self.threads.set_status(request.thread_id, "busy")
+            await self.threads.set_status(
+                request.thread_id, "busy", metadata=request.new_thread_metadata
+            )
             async for namespace, mode, data in self.graph.astream(
                 request.input,
                 self._config(request, meter),
-                stream_mode=stream_mode,  # type: ignore[arg-type]
+                stream_mode=modes,  # type: ignore[arg-type]
                 subgraphs=True,
             ):
-                if namespace and not subgraphs:
+                if not namespace and mode == "updates":
+                    outcome.read(data)
+                if (namespace and not subgraphs) or mode not in stream_mode:
                     continue
                 queue.put_nowait(StreamPart(tuple(namespace), mode, data))
-            state = await self.state(request.thread_id)
-            guardrail = state.values.get("guardrail")
-            thread_status = "interrupted" if state.interrupts else "idle"
-            run_status = "interrupted" if state.interrupts else "completed"
+            interrupted = outcome.interrupted
+            guardrail = outcome.guardrail
+            if guardrail is None:
+                # The guardrail did not run (a resumed run): the decision that
+                # stands is the one in the thread's state.
+                state = await self.state(request.thread_id)
+                guardrail = state.values.get("guardrail")
+                interrupted = bool(state.interrupts)
+            thread_status = "interrupted" if interrupted else "idle"
+            run_status = "interrupted" if interrupted else "completed"
         except asyncio.CancelledError:
             failure = self._failed(request, "cancelled", "the run was cancelled")
             thread_status, run_status = "idle", "cancelled"
@@ -506,6 +524,23 @@ class AgentRunner:
         checkpointer = self.graph.checkpointer
         if isinstance(checkpointer, BaseCheckpointSaver):
             await checkpointer.adelete_thread(thread_id)
+
+
+@dataclass
+class _Outcome:
+    """What a run's top-level `updates` say about how it ended."""
+
+    # The guardrail's decision, if the guard step ran in this run.
+    guardrail: GuardrailOutcome | None = None
+    # The run stopped for a human (an `interrupt()` in a node).
+    interrupted: bool = False
+
+    def read(self, updates: Any) -> None:
+        for node, update in updates.items():
+            if node == "__interrupt__":
+                self.interrupted = self.interrupted or bool(update)
+            elif isinstance(update, dict) and "guardrail" in update:
+                self.guardrail = update["guardrail"]
 
 
 def _user_input(graph_input: Any) -> str | None:
