@@ -105,8 +105,11 @@ class _ActiveRun:
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-# What the native events (events.Transcript) are derived from.
+# What the native events (events.Transcript) are derived from: tokens from
+# `messages`, whole messages from `updates`. `invoke` reports no tokens, so it asks
+# for `updates` only (its model still streams: RunMeter times the first token).
 NATIVE_STREAM_MODES = ("messages", "updates")
+INVOKE_STREAM_MODES = ("updates",)
 
 
 # What a run's task hands its consumer: stream parts, then possibly a failure,
@@ -410,9 +413,13 @@ class AgentRunner:
 
     # --- The native API --------------------------------------------------------
 
-    async def start_native(self, request: RunRequest) -> RunHandle:
-        """`start` with the stream modes the native events are made from."""
-        return await self.start(request, NATIVE_STREAM_MODES)
+    async def start_native(
+        self, request: RunRequest, *, tokens: bool = True
+    ) -> RunHandle:
+        """`start` with the stream modes the native events are made from; without
+        `tokens`, no `Token` events (and none of the work of making them)."""
+        modes = NATIVE_STREAM_MODES if tokens else INVOKE_STREAM_MODES
+        return await self.start(request, modes)
 
     async def stream(
         self, request: RunRequest, handle: RunHandle | None = None
@@ -460,7 +467,7 @@ class AgentRunner:
         """Run to the end and return the reply; raise `RunFailedError` on failure
         (and `ThreadBusyError` if another run holds the thread)."""
         request = await self.prepare(message, thread_id)
-        handle = await self.start_native(request)
+        handle = await self.start_native(request, tokens=False)
         async for event in self.stream(request, handle):
             if isinstance(event, RunFailed):
                 raise RunFailedError(event)
