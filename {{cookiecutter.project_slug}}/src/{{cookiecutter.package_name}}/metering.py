@@ -11,8 +11,10 @@ measured by the GenAI instrumentation (see telemetry.py).
 
 import logging
 import time
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage
@@ -25,6 +27,7 @@ from .settings import ModelPrice
 logger = logging.getLogger(__name__)
 
 RunStatus = Literal["completed", "interrupted", "failed", "cancelled"]
+_T = TypeVar("_T")
 
 
 class RunMeter(BaseCallbackHandler):
@@ -32,6 +35,10 @@ class RunMeter(BaseCallbackHandler):
 
     # Called in the run's own task, not in a thread pool: the counts need no lock.
     run_inline = True
+    # Only model events count: LangChain then skips this handler for the others
+    # (every graph step, tool and parser is a chain).
+    ignore_chain = ignore_agent = ignore_retriever = ignore_retry = True
+    ignore_custom_event = True
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
@@ -39,6 +46,18 @@ class RunMeter(BaseCallbackHandler):
         self.model_calls = 0
         self.input_tokens = 0
         self.output_tokens = 0
+
+    # These two make LangChain count the meter as a streaming handler, so chat
+    # models stream (and the first token can be timed) even when no one reads the
+    # tokens (`invoke`, Agent Protocol runs without `messages` mode). They hand the
+    # output on unchanged.
+    def tap_output_aiter(
+        self, run_id: UUID, output: AsyncIterator[_T]
+    ) -> AsyncIterator[_T]:
+        return output
+
+    def tap_output_iter(self, run_id: UUID, output: Iterator[_T]) -> Iterator[_T]:
+        return output
 
     def on_chat_model_start(self, *args: Any, **kwargs: Any) -> None:
         self.model_calls += 1

@@ -83,6 +83,9 @@ class RunRequest:
     run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     # Run from this checkpoint instead of the thread's latest (a fork).
     checkpoint_id: str | None = None
+    # The metadata of a thread recorded for this run, which no client knows of
+    # yet: the run's first status is then written without reading the record.
+    new_thread_metadata: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,11 @@ class _ActiveRun:
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-# What the native events (events.Transcript) are derived from.
+# What the native events (events.Transcript) are derived from: tokens from
+# `messages`, whole messages from `updates`. `invoke` reports no tokens, so it asks
+# for `updates` only (its model still streams: RunMeter times the first token).
 NATIVE_STREAM_MODES = ("messages", "updates")
+INVOKE_STREAM_MODES = ("updates",)
 
 
 # What a run's task hands its consumer: stream parts, then possibly a failure,
@@ -183,11 +189,12 @@ class AgentRunner:
     async def prepare(self, message: str, thread_id: str | None) -> RunRequest:
         """A run of one user message; a missing thread id starts a new thread."""
         self.check_message(message)
+        graph_input = AgentState(messages=[HumanMessage(message)])
         if thread_id is None:
-            thread_id = (await self.threads.create()).thread_id
-        else:
-            await self.require_idle_thread(thread_id)
-        return RunRequest(thread_id, AgentState(messages=[HumanMessage(message)]))
+            thread_id = await self.threads.add()
+            return RunRequest(thread_id, graph_input, new_thread_metadata={})
+        await self.require_idle_thread(thread_id)
+        return RunRequest(thread_id, graph_input)
 
     async def require_idle_thread(self, thread_id: str) -> Thread:
         """The thread, if it exists and no run is going on it."""
@@ -299,21 +306,35 @@ class AgentRunner:
         meter = RunMeter()
         # Tagged onto the agent and model spans (see telemetry.py).
         run_lineage.set(lineage(request.run_id, self.prompt.ref, self.metering.model))
+        # The run's outcome is read from its own `updates`, asked for even when
+        # the caller did not ask for them, instead of reading the state back.
+        outcome = _Outcome()
+        modes = stream_mode if "updates" in stream_mode else [*stream_mode, "updates"]
         try:
-            await self.threads.set_status(request.thread_id, "busy")
+            await self.threads.set_status(
+                request.thread_id, "busy", metadata=request.new_thread_metadata
+            )
             async for namespace, mode, data in self.graph.astream(
                 request.input,
                 self._config(request, meter),
-                stream_mode=stream_mode,  # type: ignore[arg-type]
+                stream_mode=modes,  # type: ignore[arg-type]
                 subgraphs=True,
             ):
-                if namespace and not subgraphs:
+                if not namespace and mode == "updates":
+                    outcome.read(data)
+                if (namespace and not subgraphs) or mode not in stream_mode:
                     continue
                 queue.put_nowait(StreamPart(tuple(namespace), mode, data))
-            state = await self.state(request.thread_id)
-            guardrail = state.values.get("guardrail")
-            thread_status = "interrupted" if state.interrupts else "idle"
-            run_status = "interrupted" if state.interrupts else "completed"
+            interrupted = outcome.interrupted
+            guardrail = outcome.guardrail
+            if guardrail is None:
+                # The guardrail did not run (a resumed run): the decision that
+                # stands is the one in the thread's state.
+                state = await self.state(request.thread_id)
+                guardrail = state.values.get("guardrail")
+                interrupted = bool(state.interrupts)
+            thread_status = "interrupted" if interrupted else "idle"
+            run_status = "interrupted" if interrupted else "completed"
         except asyncio.CancelledError:
             failure = self._failed(request, "cancelled", "the run was cancelled")
             thread_status, run_status = "idle", "cancelled"
@@ -392,9 +413,13 @@ class AgentRunner:
 
     # --- The native API --------------------------------------------------------
 
-    async def start_native(self, request: RunRequest) -> RunHandle:
-        """`start` with the stream modes the native events are made from."""
-        return await self.start(request, NATIVE_STREAM_MODES)
+    async def start_native(
+        self, request: RunRequest, *, tokens: bool = True
+    ) -> RunHandle:
+        """`start` with the stream modes the native events are made from; without
+        `tokens`, no `Token` events (and none of the work of making them)."""
+        modes = NATIVE_STREAM_MODES if tokens else INVOKE_STREAM_MODES
+        return await self.start(request, modes)
 
     async def stream(
         self, request: RunRequest, handle: RunHandle | None = None
@@ -443,7 +468,7 @@ class AgentRunner:
         """Run to the end and return the reply; raise `RunFailedError` on failure
         (and `ThreadBusyError` if another run holds the thread)."""
         request = await self.prepare(message, thread_id)
-        handle = await self.start_native(request)
+        handle = await self.start_native(request, tokens=False)
         async for event in self.stream(request, handle):
             if isinstance(event, RunFailed):
                 raise RunFailedError(event)
@@ -507,6 +532,23 @@ class AgentRunner:
         checkpointer = self.graph.checkpointer
         if isinstance(checkpointer, BaseCheckpointSaver):
             await checkpointer.adelete_thread(thread_id)
+
+
+@dataclass
+class _Outcome:
+    """What a run's top-level `updates` say about how it ended."""
+
+    # The guardrail's decision, if the guard step ran in this run.
+    guardrail: GuardrailOutcome | None = None
+    # The run stopped for a human (an `interrupt()` in a node).
+    interrupted: bool = False
+
+    def read(self, updates: Any) -> None:
+        for node, update in updates.items():
+            if node == "__interrupt__":
+                self.interrupted = self.interrupted or bool(update)
+            elif isinstance(update, dict) and "guardrail" in update:
+                self.guardrail = update["guardrail"]
 
 
 def _user_input(graph_input: Any) -> str | None:

@@ -109,34 +109,38 @@ def metric_exporters_from_environment() -> list[MetricExporter]:
     return exporters
 
 
-def configure_telemetry() -> tuple[TracerProvider, MeterProvider]:
+def configure_telemetry() -> tuple[trace.TracerProvider, metrics.MeterProvider]:
     """Trace and measure agent runs, once per process.
 
     The process has one tracer and one meter provider: those already set (tests
-    set theirs), or new ones exporting as the environment says. When nothing
-    exports (the default, OTEL_*_EXPORTER unset), nothing is instrumented: no one
-    would see the spans, and building them costs CPU on every request.
+    set theirs), or new ones exporting as the environment says. A signal nothing
+    exports (the default, OTEL_*_EXPORTER unset) keeps OpenTelemetry's no-op
+    provider, and when neither exports nothing is instrumented: no one would see
+    the spans, and building them costs CPU on every request (FastAPI's own
+    telemetry, too, stays off while the providers are OpenTelemetry's defaults).
     """
     global _instrumented
     # Providers set by someone else (tests, a host app) are assumed to export.
     spans_exported = metrics_exported = True
     tracer_provider = trace.get_tracer_provider()
     if not isinstance(tracer_provider, TracerProvider):
-        tracer_provider = TracerProvider()
         span_exporters = exporters_from_environment()
-        for exporter in span_exporters:
-            tracer_provider.add_span_processor(BatchSpanProcessor(exporter))
-        trace.set_tracer_provider(tracer_provider)
         spans_exported = bool(span_exporters)
+        if spans_exported:
+            tracer_provider = TracerProvider()
+            for exporter in span_exporters:
+                tracer_provider.add_span_processor(BatchSpanProcessor(exporter))
+            trace.set_tracer_provider(tracer_provider)
     meter_provider = metrics.get_meter_provider()
     if not isinstance(meter_provider, MeterProvider):
         readers = [
             PeriodicExportingMetricReader(exporter)
             for exporter in metric_exporters_from_environment()
         ]
-        meter_provider = MeterProvider(metric_readers=readers)
-        metrics.set_meter_provider(meter_provider)
         metrics_exported = bool(readers)
+        if metrics_exported:
+            meter_provider = MeterProvider(metric_readers=readers)
+            metrics.set_meter_provider(meter_provider)
     if (spans_exported or metrics_exported) and not _instrumented:
         # Imported here: the instrumentation loads LangChain's callback machinery.
         from opentelemetry.instrumentation.genai.langchain import LangChainInstrumentor
@@ -144,7 +148,8 @@ def configure_telemetry() -> tuple[TracerProvider, MeterProvider]:
             OpenTelemetryLangChainCallbackHandler,
         )
 
-        tracer_provider.add_span_processor(LineageProcessor())
+        if isinstance(tracer_provider, TracerProvider):
+            tracer_provider.add_span_processor(LineageProcessor())
         instrumentor = LangChainInstrumentor()  # type: ignore[no-untyped-call]
         instrumentor.instrument(
             tracer_provider=tracer_provider, meter_provider=meter_provider

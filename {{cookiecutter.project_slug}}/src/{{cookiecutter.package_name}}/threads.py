@@ -49,25 +49,51 @@ class ThreadRegistry:
         self, thread_id: str | None = None, metadata: dict[str, Any] | None = None
     ) -> Thread:
         """Record a new thread (a random UUID unless `thread_id` is given)."""
-        thread_id = thread_id or str(uuid.uuid4())
-        value = {"metadata": metadata or {}, "status": "idle"}
-        await self.store.aput(_NAMESPACE, thread_id, value, index=False)
+        thread_id = await self.add(thread_id, metadata)
         item = await self.store.aget(_NAMESPACE, thread_id)
         if item is None:
             raise RuntimeError(f"the store lost thread {thread_id} on creation")
         return _thread(item)
+
+    async def add(
+        self, thread_id: str | None = None, metadata: dict[str, Any] | None = None
+    ) -> str:
+        """Record a new idle thread and return its id, without reading the record
+        back (`create` does, for its timestamps)."""
+        thread_id = thread_id or str(uuid.uuid4())
+        value = {"metadata": metadata or {}, "status": "idle"}
+        await self.store.aput(_NAMESPACE, thread_id, value, index=False)
+        return thread_id
 
     async def get(self, thread_id: str) -> Thread | None:
         """The thread's record, or None if there is no such thread."""
         item = await self.store.aget(_NAMESPACE, thread_id)
         return _thread(item) if item else None
 
-    async def set_status(self, thread_id: str, status: ThreadStatus) -> None:
-        """Record what the thread is doing; also moves its `updated_at`."""
-        item = await self.store.aget(_NAMESPACE, thread_id)
-        if item is not None:
+    async def set_status(
+        self,
+        thread_id: str,
+        status: ThreadStatus,
+        *,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        """Record what the thread is doing; also moves its `updated_at`.
+
+        Without `metadata`, the record is read first, so that metadata written
+        meanwhile is kept and a deleted thread is not recorded again. `metadata`
+        says what the caller knows the thread's metadata is, and saves that read:
+        only for a thread that `add` has just recorded and whose id no client has
+        been told yet (the runner writes a new thread's `busy` before the run's
+        first event; the store applies writes in the order they are made).
+        """
+        if metadata is None:
+            item = await self.store.aget(_NAMESPACE, thread_id)
+            if item is None:
+                return
             value = {**item.value, "status": status}
-            await self.store.aput(_NAMESPACE, thread_id, value, index=False)
+        else:
+            value = {"metadata": metadata, "status": status}
+        await self.store.aput(_NAMESPACE, thread_id, value, index=False)
 
     async def add_metadata(self, thread_id: str, metadata: dict[str, Any]) -> None:
         """Merge keys into the thread's metadata."""

@@ -29,6 +29,16 @@ def test_invoke_starts_a_thread_and_uses_a_tool(client: TestClient) -> None:
     assert body["usage"]["total_tokens"] > 0
 
 
+def test_the_new_thread_is_recorded_idle_after_the_run(client: TestClient) -> None:
+    body = client.post("/invoke", json={"message": "Hi, my name is Ada."}).json()
+
+    thread = client.get(f"/threads/{body['thread_id']}").json()
+
+    assert thread["status"] == "idle"
+    assert thread["metadata"] == {}
+    assert [m["role"] for m in thread["messages"]] == ["user", "assistant"]
+
+
 def test_stream_sends_tokens_one_by_one_then_the_final_event(
     client: TestClient,
 ) -> None:

@@ -63,6 +63,9 @@ def test_one_log_line_per_run_with_its_trace_and_no_message_text(
     assert run["model"] == "local"
     assert run["total_tokens"] == reply["usage"]["total_tokens"]
     assert run["latency_ms"] == reply["latency_ms"]
+    # /invoke streams no tokens to its client, but its model streams: timed.
+    assert 0 < reply["time_to_first_token_ms"] <= reply["latency_ms"]
+    assert run["time_to_first_token_ms"] == reply["time_to_first_token_ms"]
     assert "input" not in run
     server = next(s for s in finished_spans(spans) if s.name == "POST /invoke")
     trace_id = f"{server.context.trace_id:032x}"

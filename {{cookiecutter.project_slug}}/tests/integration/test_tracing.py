@@ -71,12 +71,16 @@ def test_message_content_is_not_recorded_by_default(
 
 
 def test_nothing_is_instrumented_when_nothing_exports() -> None:
-    """Spans no one receives are not built (they cost CPU on every request)."""
+    """Spans no one receives are not built (they cost CPU on every request): no
+    instrumentation, and OpenTelemetry's no-op providers, which also keep
+    FastAPI's own request telemetry off."""
     probe = (
+        "from opentelemetry import metrics, trace\n"
         "from {{ cookiecutter.package_name }} import telemetry\n"
         "from {{ cookiecutter.package_name }}.server.app import create_app\n"
         "create_app()\n"
-        "print(telemetry._instrumented)\n"
+        "print(telemetry._instrumented, type(trace.get_tracer_provider()).__name__,"
+        " type(metrics.get_meter_provider()).__name__)\n"
     )
     answers = {}
     for exporter in ("none", "console"):
@@ -89,5 +93,8 @@ def test_nothing_is_instrumented_when_nothing_exports() -> None:
             text=True,
             check=True,
         )
-        answers[exporter] = result.stdout.split()[-1]
-    assert answers == {"none": "False", "console": "True"}
+        answers[exporter] = " ".join(result.stdout.split()[-3:])
+    assert answers == {
+        "none": "False ProxyTracerProvider _ProxyMeterProvider",
+        "console": "True TracerProvider _ProxyMeterProvider",
+    }

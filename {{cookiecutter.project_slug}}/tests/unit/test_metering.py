@@ -3,9 +3,10 @@
 import logging
 
 import pytest
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 
+from {{ cookiecutter.package_name }}.local_model import LocalChatModel
 from {{ cookiecutter.package_name }}.metering import Metering, RunMeter
 from {{ cookiecutter.package_name }}.settings import ModelPrice, Settings
 
@@ -70,6 +71,19 @@ def test_a_run_that_streamed_no_text_has_no_time_to_first_token() -> None:
     meter.on_llm_new_token("")
     summary = metering().finish(meter, thread_id="t", run_id="r", status="failed")
     assert summary.time_to_first_token_ms is None
+
+
+async def test_the_meter_makes_the_model_stream_so_the_first_token_is_timed() -> None:
+    # No one reads the tokens (as in /invoke): the meter alone asks for them.
+    meter = RunMeter()
+    model = LocalChatModel()
+
+    reply = await model.ainvoke([HumanMessage("Hello there")], {"callbacks": [meter]})
+
+    assert reply.text
+    assert meter.model_calls == 1
+    assert meter.first_token_at is not None
+    assert meter.output_tokens > 0
 
 
 def test_one_log_line_per_run_without_the_users_words_by_default(

@@ -248,20 +248,26 @@ async def _start(
         # A message of non-text parts only (an image) has no text to check.
         if isinstance(message.content, str) or message.text:
             runner.check_message(message.text)
-    if thread_id is None:
-        if body.command is not None:
-            raise ApiError(422, "invalid_request", "resuming needs a thread_id")
-        thread_id = (await runner.threads.create()).thread_id
-    elif body.if_not_exists == "create" and not await runner.threads.get(thread_id):
-        await runner.threads.create(thread_id)
-    else:
-        await runner.require_idle_thread(thread_id)  # 404 if missing, 409 if busy
     # Clients (Agent Chat UI) find their threads by these keys.
     run_metadata = {"graph_id": GRAPH_ID, "assistant_id": ASSISTANT_ID, **body.metadata}
-    await runner.threads.add_metadata(thread_id, run_metadata)
     graph_input: Any = body.input
     if body.command is not None:
         graph_input = Command(resume=body.command.resume)
+    if thread_id is None:
+        if body.command is not None:
+            raise ApiError(422, "invalid_request", "resuming needs a thread_id")
+        thread_id = await runner.threads.add(metadata=run_metadata)
+        return RunRequest(
+            thread_id,
+            graph_input,
+            checkpoint_id=body.start_checkpoint(),
+            new_thread_metadata=run_metadata,
+        )
+    if body.if_not_exists == "create" and not await runner.threads.get(thread_id):
+        await runner.threads.create(thread_id)
+    else:
+        await runner.require_idle_thread(thread_id)  # 404 if missing, 409 if busy
+    await runner.threads.add_metadata(thread_id, run_metadata)
     return RunRequest(thread_id, graph_input, checkpoint_id=body.start_checkpoint())
 
 
