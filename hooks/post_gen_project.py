@@ -10,6 +10,9 @@ Your project is ready. Next steps:
     cd {{ cookiecutter.project_slug }}
     make install   # create the virtual environment with uv
     make test      # run the test suite, offline, no Google Cloud credentials needed
+{%- if cookiecutter.agent == "rag" %}
+    make ingest    # load the sample documents of knowledge/ into the knowledge base
+{%- endif %}
     make dev       # start the server with auto-reload
 {%- if cookiecutter.session_store == "sqlite" %}
 

@@ -38,6 +38,8 @@ SLOW_COMBINATIONS: dict[str, dict[str, str]] = {
         "package_name": "desk_agent",
         "python_version": CURRENT_PYTHON,
     },
+    # The retrieval agent: ingestion, pgvector and grounding tests run in the project.
+    "rag": {"agent": "rag"},
     # Agent Engine: its app class and deploy script's tests run in the project.
     "agent-engine": {
         "deployment_target": "agent_engine",

@@ -47,6 +47,9 @@ _QUESTION_WORDS |= {"does", "is", "are", "will", "tell", "explain", "describe"}
 # A search result: passages, each under its `[key]` and title line, blank-separated.
 _PASSAGE = re.compile(r"^\[([^\[\]\n]+#\d+)\][^\n]*\n(.+?)(?=\n\n\[|\Z)", re.M | re.S)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_STOPS = (".", "!", "?", ":")
+_TITLE_CHARS = 50
 _WORD = re.compile(r"[a-z0-9:]+")
 # Words too common to say what a question is about.
 _STOP_WORDS = {
@@ -228,21 +231,42 @@ def _answer_from_tool_results(
 
 
 def _grounded_answer(question: str, passages: str) -> str:
-    """The passages' sentence sharing the most words with the question, cited."""
+    """The passages' sentence sharing the most with the question, cited."""
     wanted = _terms(question)
     best, best_key, best_score = NOT_IN_KNOWLEDGE, "", 0
     for key, body in _PASSAGE.findall(passages):
-        for sentence in _SENTENCE_END.split(" ".join(body.split())):
-            score = len(wanted & _terms(sentence))
+        for sentence in _sentences(body):
+            # Longer shared words say more ("switzerland" over "ship").
+            score = sum(map(len, wanted & _terms(sentence)))
             if score > best_score:
                 best, best_key, best_score = sentence, key, score
     return f"{best} [{best_key}]" if best_key else best
 
 
+def _sentences(text: str) -> Iterator[str]:
+    """A passage's sentences, paragraph by paragraph, leaving out titles: Markdown
+    headings, and a paragraph's short first line that does not end a sentence."""
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        lines = [line for line in lines if not line.startswith("#")]
+        if lines and len(lines[0]) < _TITLE_CHARS and not lines[0].endswith(_STOPS):
+            lines = lines[1:]
+        if lines:
+            yield from _SENTENCE_END.split(" ".join(" ".join(lines).split()))
+
+
 def _terms(text: str) -> set[str]:
-    """Content words, lower-case, with a plural `s` dropped."""
+    """Content words, lower-case, with a plural `s` or a past `ed` dropped."""
     words = set(_WORD.findall(text.lower())) - _STOP_WORDS
-    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words}
+    return {_stem(word) for word in words}
+
+
+def _stem(word: str) -> str:
+    if len(word) > 5 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s"):
+        return word[:-1]
+    return word
 
 
 def _chat_reply(
