@@ -8,7 +8,14 @@ mid-conversation goes to PLAYGROUND_SCREENSHOT (default test-artifacts/).
 
 import json
 import os
+{% if cookiecutter.agent == "rag" -%}
+import re
+{% endif -%}
 import shutil
+{% if cookiecutter.agent == "rag" -%}
+import subprocess
+import sys
+{% endif -%}
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +27,9 @@ from {{ cookiecutter.package_name }}.guardrails import REFUSAL
 from ..integration.live_server import live_server
 
 PROJECT = Path(__file__).parents[2]
+{%- if cookiecutter.agent == "rag" %}
+INGEST = "{{ cookiecutter.package_name }}.knowledge"
+{%- endif %}
 REPLY = "Here is what I found: The weather in Paris is partly cloudy, 14°C."
 # Chromium's own background traffic is pointless here and the network is closed.
 CHROMIUM_ARGS = [
@@ -141,3 +151,26 @@ def test_a_guardrail_refusal_is_shown(page: Page, tmp_path: Path) -> None:
         expect(page.locator(".message.notice")).to_have_text(
             "Guardrail blocked: prompt_injection"
         )
+{%- if cookiecutter.agent == "rag" %}
+
+
+def test_a_cited_answer_lists_its_sources(page: Page, tmp_path: Path) -> None:
+    # `make ingest` first, as a user would (Playwright's loop rules out asyncio.run).
+    subprocess.run(
+        [sys.executable, "-m", INGEST, "ingest", str(PROJECT / "knowledge")],
+        env={**os.environ, "DATA_DIR": str(tmp_path)},
+        check=True,
+        capture_output=True,
+    )
+    with live_server(tmp_path) as url:
+        page.goto(url)
+        page.fill("#message", "How many days do I have to return an item?")
+        page.press("#message", "Enter")
+
+        expect(page.locator(".tool-call")).to_contain_text("search_knowledge")
+        expect(page.locator(".message.assistant").last).to_contain_text("30 days")
+        source = page.locator(".citations li")
+        expect(source).to_have_count(1)
+        expect(source).to_have_text("[returns.md#0] Returns and refunds")
+        expect(source).to_have_attribute("title", re.compile("within 30 days"))
+{%- endif %}

@@ -97,8 +97,18 @@ function showToolCall(call) {
   return card;
 }
 
-function showToolResult(card, content, failed) {
-  card.append(element("div", failed ? "result failed" : "result", `→ ${content}`));
+// Past this, a tool result shows its start; the whole text is on hover.
+const RESULT_CHARS = 280;
+
+function showToolResult(card, content, failed, passages) {
+  // A search lists what it found; the passages' text is in the citations below.
+  const text = passages && passages.length
+    ? passages.map((p) => `[${p.key}] ${p.title || p.source}`).join(" · ")
+    : content;
+  const shown = text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}…` : text;
+  const result = element("div", failed ? "result failed" : "result", `→ ${shown}`);
+  if (shown !== text) result.title = text;
+  card.append(result);
 }
 
 function showApproval(interrupts) {
@@ -198,7 +208,7 @@ async function send(text) {
       cards.set(data.id, showToolCall(data));
     } else if (event === "tool_result") {
       const card = cards.get(data.tool_call_id);
-      if (card) showToolResult(card, data.content, data.is_error);
+      if (card) showToolResult(card, data.content, data.is_error, data.passages);
     } else if (event === "token") {
       if (!bubble) bubble = show(element("div", "message assistant streaming", ""));
       bubble.textContent += data.content;
