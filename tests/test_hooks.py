@@ -30,6 +30,7 @@ VALID_CONTEXT = {
     "gcp_region": "us-central1",
     "model_name": "gemini-3.5-flash",
     "python_version": "3.11",
+    "agent": "react",
     "deployment_target": "cloud_run",
     "cicd_runner": "google_cloud_build",
     "session_store": "cloud_sql",
@@ -191,6 +192,26 @@ BAD_INPUTS = {
         "stderr",
         "ERROR: deployment_target 'agent_engine' cannot reach Cloud SQL",
     ),
+    "rag-on-agent-engine": (
+        {
+            "agent": "rag",
+            "deployment_target": "agent_engine",
+            "session_store": "sqlite",
+        },
+        "stderr",
+        "ERROR: agent 'rag' keeps its knowledge in PostgreSQL with pgvector",
+    ),
+    "rag-without-cloud-sql": (
+        {"agent": "rag", "session_store": "sqlite"},
+        "stderr",
+        "ERROR: agent 'rag' keeps its knowledge in PostgreSQL with pgvector on Cloud "
+        "SQL; use deployment_target=cloud_run and session_store=cloud_sql.",
+    ),
+    "unknown-agent": (
+        {"agent": "swarm"},
+        "exception",
+        "swarm provided for choice variable agent",
+    ),
     "bad-slug": (
         {"project_slug": "My Agent", "package_name": "my_agent"},
         "stderr",
@@ -271,6 +292,15 @@ def test_bake_prints_next_steps(cookies, capfd: pytest.CaptureFixture[str]) -> N
 
 def test_a_valid_combination_passes() -> None:
     assert errors_for(deployment_target="agent_engine", session_store="sqlite") == []
+    assert errors_for(agent="rag") == []
+
+
+def test_rag_next_steps_say_to_ingest(
+    cookies: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    result = cookies.bake(extra_context={"agent": "rag"})
+    assert result.exit_code == 0, result.exception
+    assert "make ingest" in capfd.readouterr().out
 
 
 def test_no_empty_folder_is_left(cookies: Any) -> None:
