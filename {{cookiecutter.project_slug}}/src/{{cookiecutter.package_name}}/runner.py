@@ -314,15 +314,19 @@ class AgentRunner:
             await self.threads.set_status(
                 request.thread_id, "busy", metadata=request.new_thread_metadata
             )
-            async for namespace, mode, data in self.graph.astream(
+            # Subgraphs only when asked for: LangGraph then runs each step's
+            # single task inline instead of in a task of its own beside a
+            # waiter, unless `messages` mode needs tokens while a node runs.
+            async for part in self.graph.astream(
                 request.input,
                 self._config(request, meter),
                 stream_mode=modes,  # type: ignore[arg-type]
-                subgraphs=True,
+                subgraphs=subgraphs,
             ):
+                namespace, mode, data = part if subgraphs else ((), *part)
                 if not namespace and mode == "updates":
                     outcome.read(data)
-                if (namespace and not subgraphs) or mode not in stream_mode:
+                if mode not in stream_mode:
                     continue
                 queue.put_nowait(StreamPart(tuple(namespace), mode, data))
             interrupted = outcome.interrupted
