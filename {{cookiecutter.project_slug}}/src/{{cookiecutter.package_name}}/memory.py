@@ -48,6 +48,10 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
     ):
         await checkpointer.setup()
         await store.setup()
+        # Write-ahead logging, as the checkpointer sets for its own file: a commit
+        # then appends to the log instead of writing and deleting a rollback
+        # journal, a third of the CPU time of each registry write.
+        await store.conn.execute("PRAGMA journal_mode=WAL")
         yield Persistence(checkpointer, store, ProcessLocks())
 
 

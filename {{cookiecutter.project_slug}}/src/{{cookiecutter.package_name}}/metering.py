@@ -12,7 +12,7 @@ measured by the GenAI instrumentation (see telemetry.py).
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 from uuid import UUID
 
@@ -182,7 +182,9 @@ class Metering:
             cost_usd=self._cost_of(meter.input_tokens, meter.output_tokens),
             guardrail=guardrail or ALLOWED.as_dict(),
         )
-        record: dict[str, Any] = asdict(summary)
+        # Its fields as they are (no `asdict`: only the guardrail is a dict, and
+        # no one changes it).
+        record: dict[str, Any] = dict(vars(summary))
         # The user's words are personal data: only in the log when asked for
         # (LOG_USER_INPUTS, for drift detection).
         if self.log_user_inputs and user_input is not None:

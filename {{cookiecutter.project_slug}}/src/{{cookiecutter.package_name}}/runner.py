@@ -83,8 +83,8 @@ class RunRequest:
     run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     # Run from this checkpoint instead of the thread's latest (a fork).
     checkpoint_id: str | None = None
-    # The metadata of a thread recorded for this run, which no client knows of
-    # yet: the run's first status is then written without reading the record.
+    # The metadata of a thread this run creates, which no client knows of yet:
+    # `start` records it, busy, before the run begins (one write, no read).
     new_thread_metadata: dict[str, Any] | None = None
 
 
@@ -190,9 +190,8 @@ class AgentRunner:
         """A run of one user message; a missing thread id starts a new thread."""
         self.check_message(message)
         graph_input = AgentState(messages=[HumanMessage(message)])
-        if thread_id is None:
-            thread_id = await self.threads.add()
-            return RunRequest(thread_id, graph_input, new_thread_metadata={})
+        if thread_id is None:  # recorded by `start`
+            return RunRequest(str(uuid.uuid4()), graph_input, new_thread_metadata={})
         await self.require_idle_thread(thread_id)
         return RunRequest(thread_id, graph_input)
 
@@ -249,6 +248,20 @@ class AgentRunner:
         if not locked:  # a run on another server process
             self._end(thread_id)
             raise _busy(thread_id)
+        if request.new_thread_metadata is not None:
+            # A thread this run creates is recorded here, already busy, before
+            # its id is in any response, so no client can look it up and miss it
+            # (whichever server process it asks).
+            try:
+                await self.threads.set_status(
+                    thread_id, "busy", metadata=request.new_thread_metadata
+                )
+            except BaseException:
+                try:
+                    await self.locks.unlock(thread_id)
+                finally:
+                    self._end(thread_id)
+                raise
         queue: _RunQueue = asyncio.Queue()
         active.task = asyncio.create_task(
             self._pump(request, list(stream_mode), subgraphs, queue)
@@ -311,18 +324,21 @@ class AgentRunner:
         outcome = _Outcome()
         modes = stream_mode if "updates" in stream_mode else [*stream_mode, "updates"]
         try:
-            await self.threads.set_status(
-                request.thread_id, "busy", metadata=request.new_thread_metadata
-            )
-            async for namespace, mode, data in self.graph.astream(
+            if request.new_thread_metadata is None:  # else `start` wrote it
+                await self.threads.set_status(request.thread_id, "busy")
+            # Subgraphs only when asked for: LangGraph then runs each step's
+            # single task inline instead of in a task of its own beside a
+            # waiter, unless `messages` mode needs tokens while a node runs.
+            async for part in self.graph.astream(
                 request.input,
                 self._config(request, meter),
                 stream_mode=modes,  # type: ignore[arg-type]
-                subgraphs=True,
+                subgraphs=subgraphs,
             ):
+                namespace, mode, data = part if subgraphs else ((), *part)
                 if not namespace and mode == "updates":
                     outcome.read(data)
-                if (namespace and not subgraphs) or mode not in stream_mode:
+                if mode not in stream_mode:
                     continue
                 queue.put_nowait(StreamPart(tuple(namespace), mode, data))
             interrupted = outcome.interrupted

@@ -80,11 +80,10 @@ class ThreadRegistry:
         """Record what the thread is doing; also moves its `updated_at`.
 
         Without `metadata`, the record is read first, so that metadata written
-        meanwhile is kept and a deleted thread is not recorded again. `metadata`
-        says what the caller knows the thread's metadata is, and saves that read:
-        only for a thread that `add` has just recorded and whose id no client has
-        been told yet (the runner writes a new thread's `busy` before the run's
-        first event; the store applies writes in the order they are made).
+        meanwhile is kept and a deleted thread is not recorded again. With
+        `metadata`, the record is written whole, and created if there is none:
+        only for a thread whose id no client has been told yet (the runner
+        records a thread its run creates this way, busy, as the run starts).
         """
         if metadata is None:
             item = await self.store.aget(_NAMESPACE, thread_id)

@@ -256,9 +256,9 @@ async def _start(
     if thread_id is None:
         if body.command is not None:
             raise ApiError(422, "invalid_request", "resuming needs a thread_id")
-        thread_id = await runner.threads.add(metadata=run_metadata)
+        # Recorded by the runner when the run starts (see RunRequest).
         return RunRequest(
-            thread_id,
+            str(uuid.uuid4()),
             graph_input,
             checkpoint_id=body.start_checkpoint(),
             new_thread_metadata=run_metadata,

@@ -71,7 +71,7 @@ _FAILURE_STATUS = {
 async def invoke(body: RunInput, runner: Runner) -> Any:
     """Run the agent on one message and answer when it is done."""
     try:
-        return event_data(await runner.invoke(body.message, body.thread_id))
+        completed = await runner.invoke(body.message, body.thread_id)
     except RunFailedError as failed:
         failure = failed.failure
         status = _FAILURE_STATUS.get(failure.code, 502)
@@ -82,6 +82,10 @@ async def invoke(body: RunInput, runner: Runner) -> Any:
             thread_id=failure.thread_id,
             run_id=failure.run_id,
         )
+    # The event's own fields, already JSON: a response made here skips FastAPI's
+    # validation of the return value against `response_model` (which stays, for
+    # the OpenAPI schema) and its re-encoding.
+    return JSONResponse(event_data(completed))
 
 
 @router.post(
