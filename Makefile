@@ -1,6 +1,6 @@
 # The template's own tasks. Every target documents itself: `make help` lists the `## ` lines.
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint format render bench clean
+.PHONY: help install test test-fast test-newest lint format render bench clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -14,6 +14,9 @@ test: ## Run the whole template test suite, slow tests included (bakes and tests
 
 test-fast: ## Run the template tests without the slow ones
 	uv run pytest -m "not slow"
+
+test-newest: ## The slow bakes against today's newest releases, not the tested date (nightly job)
+	TEST_NEWEST_RELEASES=1 uv run pytest -m slow
 
 lint: ## Check style and formatting of the hooks and tests
 	uv run ruff check hooks tests local_extensions.py

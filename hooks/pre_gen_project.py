@@ -188,9 +188,18 @@ def check_combination(context: dict[str, object]) -> str | None:
     return None
 
 
+def check_lock_dependencies(value: object) -> str | None:
+    """The private switch of the post-generation `uv lock` (tests bake without it)."""
+    if value not in ("yes", "no"):
+        return f"_lock_dependencies must be 'yes' or 'no'; got {value!r}."
+    return None
+
+
 def validate(context: dict[str, object]) -> list[str]:
     """Return one message per invalid option of `context`; empty when all are fine."""
     errors = []
+    if error := check_lock_dependencies(context.get("_lock_dependencies", "yes")):
+        errors.append(error)
     for option, check in CHECKS.items():
         value = context.get(option)
         if not isinstance(value, str):

@@ -76,8 +76,12 @@ def load_hook(name: str) -> ModuleType:
 
 
 def bake_or_fail(cookies: Any, extra_context: dict[str, str]) -> Any:
-    """Bake with pytest-cookies and return the result; fail loudly if it failed."""
-    result = cookies.bake(extra_context=extra_context)
+    """Bake with pytest-cookies and return the result; fail loudly if it failed.
+
+    The post-generation `uv lock` is off unless `extra_context` turns it on: most
+    tests only read the files, and locking costs seconds and the network.
+    """
+    result = cookies.bake(extra_context={"_lock_dependencies": "no", **extra_context})
     assert result.exit_code == 0, f"bake failed: {result.exception!r}"
     assert result.exception is None
     return result

@@ -13,8 +13,10 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,20 @@ SLOW_COMBINATIONS: dict[str, dict[str, str]] = {
         "session_store": "sqlite",
     },
 }
+
+# `make test-newest` (and the scheduled job): resolve the newest releases instead of
+# the date pinned in the generated pyproject.toml, to find what breaks before users do.
+NEWEST_RELEASES = os.environ.get("TEST_NEWEST_RELEASES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def newest_releases(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the newest-releases mode, uv resolves up to now: in the post-generation
+    hook's `uv lock` and in every command of the baked project."""
+    if NEWEST_RELEASES:
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        monkeypatch.setenv("UV_EXCLUDE_NEWER", now)
+
 
 # Variables that would let the caller's environment leak into the baked project.
 LEAKY_VARIABLES = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "PYTHONHOME")
@@ -103,7 +119,14 @@ def test_generated_project_passes_its_own_checks(
 ) -> None:
     if extra_context.get("python_version", PYTHON_CHOICES[0]) not in PYTHON_CHOICES:
         pytest.skip(f"Python {CURRENT_PYTHON} is not a python_version choice")
-    project = Path(bake_or_fail(cookies, extra_context).project_path)
+    locking = {**extra_context, "_lock_dependencies": "yes"}
+    project = Path(bake_or_fail(cookies, locking).project_path)
+    # The lock the post-generation hook wrote is the tested set, and is what
+    # `make install` installs: it must not move.
+    lock = project / "uv.lock"
+    assert lock.exists(), "the post-generation hook wrote no uv.lock"
+    locked = lock.read_text()
+    assert exclude_newer(locked) == expected_exclude_newer(project)
     home = tmp_path / "home"
     home.mkdir()
     environment = isolated_environment(home)
@@ -115,6 +138,7 @@ def test_generated_project_passes_its_own_checks(
             timeout=COMMAND_TIMEOUT_SECONDS,
         )
         assert process.returncode == 0, describe_failure(process)
+    assert lock.read_text() == locked, "make install re-resolved the lock"
     bench = ["uv", "run", "python", "scripts/bench_import.py", "--runs", "1"]
     process = run([*bench, "--max-ratio", "100"], cwd=project, env=environment)
     assert process.returncode == 0, describe_failure(process)
@@ -155,6 +179,20 @@ def test_container_recipe_serves_without_dev_dependencies(
         reply = httpx.post(f"{base_url}/invoke", json={"message": "Weather in Paris?"})
     assert reply.status_code == 200, reply.text
     assert "Paris" in reply.json()["reply"]
+
+
+def exclude_newer(lock_text: str) -> str:
+    """The upload-date cut-off a uv.lock was resolved with."""
+    options: dict[str, str] = tomllib.loads(lock_text).get("options", {})
+    return options.get("exclude-newer", "")
+
+
+def expected_exclude_newer(project: Path) -> str:
+    """pyproject.toml's date, or UV_EXCLUDE_NEWER's in the newest-releases mode."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    return (
+        os.environ.get("UV_EXCLUDE_NEWER") or pyproject["tool"]["uv"]["exclude-newer"]
+    )
 
 
 def dockerfile_command(dockerfile: Path) -> list[str]:

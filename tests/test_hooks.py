@@ -252,6 +252,11 @@ BAD_INPUTS = {
         "stderr",
         "ERROR: description 'Line one\\nLine \"two\" \\\\' contains a newline",
     ),
+    "lock-switch": (
+        {"_lock_dependencies": "maybe"},
+        "stderr",
+        "ERROR: _lock_dependencies must be 'yes' or 'no'",
+    ),
     "old-python": (
         {"python_version": "3.9"},
         "exception",
@@ -268,7 +273,7 @@ BAD_INPUTS = {
 def test_bake_rejects_bad_input(
     cookies, capfd: pytest.CaptureFixture[str], extra_context, where, message
 ) -> None:
-    result = cookies.bake(extra_context=extra_context)
+    result = cookies.bake(extra_context={"_lock_dependencies": "no", **extra_context})
     assert result.exit_code != 0
     assert result.exception is not None
     stderr = capfd.readouterr().err
@@ -282,7 +287,9 @@ def test_bake_rejects_bad_input(
 
 
 def test_bake_prints_next_steps(cookies, capfd: pytest.CaptureFixture[str]) -> None:
-    result = cookies.bake(extra_context={"project_name": "Next Steps"})
+    result = cookies.bake(
+        extra_context={"project_name": "Next Steps", "_lock_dependencies": "no"}
+    )
     assert result.exit_code == 0, result.exception
     stdout = capfd.readouterr().out
     for step in ("cd next-steps", "make install", "make test", "make dev"):
@@ -298,7 +305,7 @@ def test_a_valid_combination_passes() -> None:
 def test_rag_next_steps_say_to_ingest(
     cookies: Any, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    result = cookies.bake(extra_context={"agent": "rag"})
+    result = cookies.bake(extra_context={"agent": "rag", "_lock_dependencies": "no"})
     assert result.exit_code == 0, result.exception
     assert "make ingest" in capfd.readouterr().out
 
@@ -309,3 +316,58 @@ def test_no_empty_folder_is_left(cookies: Any) -> None:
     )
     assert not (project / ".cloudbuild").exists()
     assert [p for p in project.rglob("*") if p.is_dir() and not any(p.iterdir())] == []
+
+
+def _fake_uv(folder: Path, script: str) -> None:
+    """A `uv` on PATH that runs `script` (sh) instead of resolving anything."""
+    folder.mkdir()
+    uv = folder / "uv"
+    uv.write_text(f"#!/bin/sh\n{script}\n")
+    uv.chmod(0o755)
+
+
+def test_the_hook_writes_the_lock_with_uv(
+    cookies: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_uv(tmp_path / "bin", 'echo "uv $*" > uv.lock')
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+
+    result = cookies.bake(extra_context={"_lock_dependencies": "yes"})
+
+    assert result.exit_code == 0, result.exception
+    lock = Path(result.project_path) / "uv.lock"
+    assert lock.read_text().strip() == "uv lock --quiet"
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        (None, "uv is not on PATH"),
+        (
+            "echo 'error: Failed to fetch: fastapi' >&2; exit 2",
+            "`uv lock` failed: error: Failed to fetch",
+        ),
+    ],
+    ids=["no-uv", "offline"],
+)
+def test_without_a_lock_the_next_steps_say_to_make_one(
+    cookies: Any,
+    capfd: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    script: str | None,
+    reason: str,
+) -> None:
+    if script is None:
+        (tmp_path / "bin").mkdir()
+    else:
+        _fake_uv(tmp_path / "bin", script)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+
+    result = cookies.bake(extra_context={"_lock_dependencies": "yes"})
+
+    assert result.exit_code == 0, result.exception
+    assert not (Path(result.project_path) / "uv.lock").exists()
+    out = " ".join(capfd.readouterr().out.split())
+    assert f"uv.lock was not written ({reason}" in out
+    assert "Run `make install` before your first push" in out

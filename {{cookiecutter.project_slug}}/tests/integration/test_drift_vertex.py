@@ -3,6 +3,7 @@ against the local protocol fake, with credentials refreshed against the fake."""
 
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
@@ -15,7 +16,7 @@ from {{ cookiecutter.package_name }}.drift.embeddings import (
 from {{ cookiecutter.package_name }}.drift.settings import DriftSettings
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .vertex_fake import ACCESS_TOKEN, VertexFake
+from .vertex_fake import ACCESS_TOKEN, EMBEDDING_METHODS, VertexFake
 
 PROJECT = Path(__file__).parents[2]
 EVAL_SET = PROJECT / "evals" / "default.jsonl"
@@ -52,7 +53,9 @@ def test_gemini_embeddings_go_one_text_a_request(
     requests = vertex_fake.embedding_requests
     assert sorted(text for r in requests for text in r.texts) == sorted(TEXTS)
     for request in requests:
-        assert request.method == "predict"
+        # `:predict` or `:embedContent`, as the SDK release prefers: both are real.
+        assert request.method in EMBEDDING_METHODS
+        assert len(request.texts) == 1
         assert request.model == "gemini-embedding-001"
         assert request.task_types() == ["SEMANTIC_SIMILARITY"]
         assert request.headers["authorization"] == f"Bearer {ACCESS_TOKEN}"
@@ -76,7 +79,7 @@ def test_text_embedding_models_take_a_batch_a_request(
     np.testing.assert_allclose(vectors, [vertex_fake.embed(t) for t in TEXTS * 50])
 
 
-def test_newer_gemini_models_use_embed_content(
+def test_newer_gemini_models_embed_with_their_task_type(
     drift_settings: DriftSettings, vertex_fake: VertexFake
 ) -> None:
     settings = drift_settings.model_copy(
@@ -86,8 +89,10 @@ def test_newer_gemini_models_use_embed_content(
     vectors = embed(backend_from_settings(settings), TEXTS, "inputs", progress=False)
 
     np.testing.assert_allclose(vectors, [vertex_fake.embed(t) for t in TEXTS])
-    assert {r.method for r in vertex_fake.embedding_requests} == {"embedContent"}
-    assert vertex_fake.embedding_requests[0].task_types() == ["SEMANTIC_SIMILARITY"]
+    requests = vertex_fake.embedding_requests
+    assert {r.model for r in requests} == {"gemini-embedding-2-preview"}
+    assert {r.method for r in requests} <= EMBEDDING_METHODS
+    assert {t for r in requests for t in r.task_types()} == {"SEMANTIC_SIMILARITY"}
 
 
 def test_a_vertex_error_is_one_clear_line(
@@ -125,7 +130,9 @@ def test_the_cli_with_vertex_embeddings(
 
     out = capsys.readouterr().out
     assert "embeddings         vertex (gemini-embedding-001" in out
-    assert {r.method for r in vertex_fake.embedding_requests} == {"predict"}
+    methods = {r.method for r in vertex_fake.embedding_requests}
+    assert methods, "the CLI sent no embedding request"
+    assert methods <= EMBEDDING_METHODS
 
 
 @pytest.mark.usefixtures("vertex_settings")
@@ -144,3 +151,36 @@ def test_the_cli_reports_a_vertex_failure_with_status_2(
     err = capsys.readouterr().err
     assert "error: embedding production inputs with vertex" in err
     assert "403" in err
+
+
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [
+        ("predict", {"instances": [{"content": t} for t in TEXTS]}),
+        (
+            "batchEmbedContents",
+            {"requests": [{"content": {"parts": [{"text": t}]}} for t in TEXTS]},
+        ),
+    ],
+)
+def test_the_fake_answers_every_embedding_shape_vertex_serves(
+    vertex_fake: VertexFake, method: str, body: dict[str, object]
+) -> None:
+    """The same texts, whichever method a future SDK release picks, give the
+    same vectors (`:embedContent` is driven by the real client above)."""
+    model = "text-embedding-005"
+    url = (
+        f"{vertex_fake.url}/v1beta1/projects/p/locations/l"
+        f"/publishers/google/models/{model}:{method}"
+    )
+
+    reply = httpx.post(url, json=body)
+
+    assert reply.status_code == 200, reply.text
+    payload = reply.json()
+    if method == "predict":
+        vectors = [p["embeddings"]["values"] for p in payload["predictions"]]
+    else:
+        vectors = [e["values"] for e in payload["embeddings"]]
+    np.testing.assert_allclose(vectors, [vertex_fake.embed(t) for t in TEXTS])
+    assert [r.texts for r in vertex_fake.embedding_requests] == [TEXTS]

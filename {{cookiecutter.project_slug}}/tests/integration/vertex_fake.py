@@ -9,9 +9,12 @@ endpoint, so Google's own credential code runs unmodified against it. Replies ar
 scripted per test (text, function calls, HTTP errors); with no script it echoes the
 user's last message. Every request is recorded.
 
-Text embeddings too, on the same model path: `:predict` (text-embedding-* and
-gemini-embedding-001, `instances[].content`) and `:embedContent` (newer Gemini
-embedding models, one `content`). Vectors are a bag of words hashed into
+Text embeddings too, on the same model path, in each of the three shapes Vertex AI
+serves them: `:predict` (`instances[].content`), `:embedContent` (one `content`) and
+`:batchEmbedContents` (`requests[].content`). Which one a client sends for a given
+model is the SDK's choice and changes between releases (google-genai moved Gemini
+embedding models from `:predict` to `:embedContent`), so the fake answers all three
+and tests assert what the caller sees. Vectors are a bag of words hashed into
 `embedding_dimensions` numbers: texts that share words come out close.
 """
 
@@ -29,6 +32,7 @@ from typing import Any
 from .fake_http import TOKEN_PATH, JsonHandler
 
 ACCESS_TOKEN = JsonHandler.access_token
+EMBEDDING_METHODS = frozenset({"predict", "embedContent", "batchEmbedContents"})
 _EVALUATE_PATH = re.compile(
     r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/:]+):evaluateInstances$"
 )
@@ -91,6 +95,11 @@ class EmbeddingRequest:
         if self.method == "embedContent":
             config = self.body.get("embedContentConfig", {})
             return [config.get("taskType", "")]
+        if self.method == "batchEmbedContents":
+            return [
+                r.get("embedContentConfig", {}).get("taskType", r.get("taskType", ""))
+                for r in self.body.get("requests", [])
+            ]
         return [i.get("task_type", "") for i in self.body.get("instances", [])]
 
 
@@ -155,8 +164,10 @@ class VertexFake:
         if self._embedding_errors:
             error = self._embedding_errors.popleft()
             return error.status, _error(error.status, error.error)
-        # The service's own limits: gemini-embedding-001 takes one text a request.
-        most = 1 if request.model == "gemini-embedding-001" else 250
+        # The service's own limits: `:predict` on gemini-embedding-001 takes one
+        # text a request.
+        single = request.method == "predict" and request.model == "gemini-embedding-001"
+        most = 1 if single or request.method == "embedContent" else 250
         if len(request.texts) > most:
             message = f"{request.model} accepts at most {most} instances per request"
             return 400, _error(400, message)
@@ -165,6 +176,9 @@ class VertexFake:
                 "embedding": {"values": self.embed(request.texts[0])},
                 "usageMetadata": {"promptTokenCount": len(request.texts[0].split())},
             }
+        if request.method == "batchEmbedContents":
+            embeddings = [{"values": self.embed(text)} for text in request.texts]
+            return 200, {"embeddings": embeddings}
         predictions = [
             {
                 "embeddings": {
@@ -222,7 +236,7 @@ class VertexFake:
                 if not match:
                     self.send_json(404, _error(404, f"no such method: {self.path}"))
                     return
-                if match["method"] in ("predict", "embedContent"):
+                if match["method"] in EMBEDDING_METHODS:
                     self.send_json(*fake._embedding_reply(self._embedding(match, raw)))
                     return
                 request = RecordedRequest(
@@ -242,8 +256,10 @@ class VertexFake:
             def _embedding(self, match: re.Match[str], raw: bytes) -> EmbeddingRequest:
                 body = json.loads(raw or b"{}")
                 if match["method"] == "embedContent":
-                    parts = body.get("content", {}).get("parts", [])
-                    texts = [" ".join(p["text"] for p in parts if "text" in p)]
+                    texts = [_text_of(body.get("content", {}))]
+                elif match["method"] == "batchEmbedContents":
+                    requests = body.get("requests", [])
+                    texts = [_text_of(r.get("content", {})) for r in requests]
                 else:
                     texts = [i.get("content", "") for i in body.get("instances", [])]
                 request = EmbeddingRequest(
@@ -303,6 +319,11 @@ def _response(
             "totalTokenCount": prompt_tokens + output_tokens,
         }
     return response
+
+
+def _text_of(content: dict[str, Any]) -> str:
+    """The text of one Gemini `Content` (its text parts, joined)."""
+    return " ".join(p["text"] for p in content.get("parts", []) if "text" in p)
 
 
 def _error(status: int, message: str) -> dict[str, Any]:
