@@ -440,6 +440,43 @@ DRIFT_LOG_IDS = {
 }
 
 
+def test_ci_deploys_with_run_developer_on_its_service_and_job_only(
+    tree: Terraform,
+) -> None:
+    """The pipelines update what Terraform created: no Cloud Run role project-wide."""
+    for directory in [tree.module] + [tree.root(root) for root in ROOTS]:
+        for (kind, name), body in resources(directory).items():
+            if kind == "google_project_iam_member":
+                role = unquote(str(body["role"]))
+                assert not role.startswith("roles/run."), f"{directory.name}: {name}"
+    developers = {
+        (kind, body["name"]): body
+        for (kind, _name), body in resources(tree.module).items()
+        if unquote(str(body.get("role"))) == "roles/run.developer"
+    }
+    for body in developers.values():
+        # The CI account of staging and prod; dev has none.
+        member = unquote(body["member"])
+        assert member == "serviceAccount:${var.ci_service_account_email}"
+        assert body["count"] == "${var.ci_service_account_email == null ? 0 : 1}"
+    expected = set()
+    if tree.context["deployment_target"] == "cloud_run":
+        expected.add(
+            (
+                "google_cloud_run_v2_service_iam_member",
+                "${google_cloud_run_v2_service.app.name}",
+            )
+        )
+    if tree.context["agent"] == "rag":
+        expected.add(
+            (
+                "google_cloud_run_v2_job_iam_member",
+                "${google_cloud_run_v2_job.ingest.name}",
+            )
+        )
+    assert set(developers) == expected
+
+
 def test_drift_reads_the_prod_table_of_the_agents_logs(tree: Terraform) -> None:
     cicd = local_values(tree.root("cicd") / "drift.tf")
     log_id = DRIFT_LOG_IDS[tree.context["deployment_target"]]
@@ -775,9 +812,12 @@ def test_ingestion_identity_holds_only_what_it_needs(rag: Terraform) -> None:
     acts_as = module[("google_service_account_iam_member", "ci_acts_as_ingest")]
     assert acts_as["service_account_id"] == "${google_service_account.ingest.name}"
     assert unquote(acts_as["role"]) == "roles/iam.serviceAccountUser"
-    # Updating and executing jobs come with roles/run.developer in both projects.
-    cicd = (rag.root("cicd") / "main.tf").read_text(encoding="utf-8")
-    assert cicd.count('"roles/run.developer"') == 2
+    # Updating and executing the job take roles/run.developer: on that job alone.
+    deploys = module[("google_cloud_run_v2_job_iam_member", "ci_deploys_ingest")]
+    assert deploys["name"] == "${google_cloud_run_v2_job.ingest.name}"
+    assert unquote(deploys["role"]) == "roles/run.developer"
+    ci = "serviceAccount:${var.ci_service_account_email}"
+    assert unquote(deploys["member"]) == ci
 
 
 def test_ingestion_runs_daily_and_alerts_on_failure(rag: Terraform) -> None:

@@ -101,7 +101,7 @@ resource "google_artifact_registry_repository_iam_member" "ci_pushes_images" {
   member     = "serviceAccount:${google_service_account.ci.email}"
 }
 
-# Staging: the eval with Gemini{% if cookiecutter.deployment_target == "agent_engine" %} and the Agent Engine deployment{% endif %} call Vertex AI there.
+# Staging: the eval with Gemini{% if cookiecutter.deployment_target == "agent_engine" %} and the Agent Engine deployment call{% else %} calls{% endif %} Vertex AI there.
 resource "google_project_iam_member" "ci_uses_vertex_ai_in_staging" {
   project = var.staging_project_id
   role    = "roles/aiplatform.user"
@@ -109,20 +109,10 @@ resource "google_project_iam_member" "ci_uses_vertex_ai_in_staging" {
 }
 {%- if cookiecutter.deployment_target == "cloud_run" %}
 
-# New revisions of the existing service, in staging then prod. Acting as the app's
-# service account and invoking the service are granted by the environment roots,
-# on that account and that service only.
-resource "google_project_iam_member" "ci_deploys_to_staging" {
-  project = var.staging_project_id
-  role    = "roles/run.developer"
-  member  = "serviceAccount:${google_service_account.ci.email}"
-}
-
-resource "google_project_iam_member" "ci_deploys_to_prod" {
-  project = var.prod_project_id
-  role    = "roles/run.developer"
-  member  = "serviceAccount:${google_service_account.ci.email}"
-}
+# No Cloud Run role on the staging and prod projects: the pipelines only update what
+# Terraform created, so the environment roots grant roles/run.developer on the
+# service{% if cookiecutter.agent == "rag" %} and on the ingestion job{% endif %} alone, with acting as the app's
+# service account and invoking the service.
 {%- else %}
 
 # Creates and updates the agent on Agent Engine in prod. Acting as the app's service

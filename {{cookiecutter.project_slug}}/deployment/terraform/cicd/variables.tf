@@ -146,4 +146,29 @@ variable "prod_approvers" {
   type        = list(string)
   default     = []
 }
+{%- else %}
+
+# The environment `production` waits for one of them (github_actions.tf); set at
+# least one of the two lists.
+variable "prod_reviewer_user_ids" {
+  description = "Numeric ids of the GitHub users who may approve a prod deployment (`gh api users/NAME --jq .id`), e.g. [1234567]."
+  type        = list(number)
+  default     = []
+
+  validation {
+    condition     = length(var.prod_reviewer_user_ids) <= 6 && alltrue([for id in var.prod_reviewer_user_ids : id >= 1 && floor(id) == id])
+    error_message = "prod_reviewer_user_ids must hold at most 6 numeric GitHub user ids (not logins): `gh api users/NAME --jq .id` prints one."
+  }
+}
+
+variable "prod_reviewer_team_ids" {
+  description = "Numeric ids of the GitHub teams whose members may approve a prod deployment (`gh api orgs/ORG/teams/SLUG --jq .id`)."
+  type        = list(number)
+  default     = []
+
+  validation {
+    condition     = length(var.prod_reviewer_team_ids) <= 6 && alltrue([for id in var.prod_reviewer_team_ids : id >= 1 && floor(id) == id])
+    error_message = "prod_reviewer_team_ids must hold at most 6 numeric GitHub team ids (not slugs): `gh api orgs/ORG/teams/SLUG --jq .id` prints one."
+  }
+}
 {%- endif %}

@@ -32,7 +32,7 @@ variable "environment" {
 }
 
 variable "ci_service_account_email" {
-  description = "The CI service account (cicd root) that deploys here, or null (dev): it may act as the app's service account{% if cookiecutter.deployment_target == "cloud_run" %} and invoke the service{% else %} and upload to the staging bucket{% endif %}{% if cookiecutter.agent == "rag" %}, sync the knowledge bucket and act as the ingestion job's account{% endif %}."
+  description = "The CI service account (cicd root) that deploys here, or null (dev): it may act as the app's service account{% if cookiecutter.deployment_target == "cloud_run" %}, deploy revisions of the service and invoke it{% else %} and upload to the staging bucket{% endif %}{% if cookiecutter.agent == "rag" %}, sync the knowledge bucket, update and run the ingestion job and act as its account{% endif %}."
   type        = string
   default     = null
 }
