@@ -1,12 +1,17 @@
 """Shared by the template tests: named option combinations, ways to inspect a bake."""
 
 import importlib.util
+import os
 import re
+import shutil
 import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+import pytest
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -157,3 +162,49 @@ def describe_failure(process: subprocess.CompletedProcess[str], lines: int = 60)
         f"--- stdout (last {lines} lines) ---\n{tail(process.stdout)}\n"
         f"--- stderr (last {lines} lines) ---\n{tail(process.stderr)}"
     )
+
+
+# Variables that would let the caller's environment leak into the baked project.
+LEAKY_VARIABLES = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "PYTHONHOME")
+
+
+def uv_binary() -> str:
+    """The uv executable: `uv run` names itself in $UV, otherwise look on PATH."""
+    uv = os.environ.get("UV") or shutil.which("uv")
+    if uv is None:
+        pytest.fail("uv is not installed; the slow tests need it (see .ci/run)")
+    return uv
+
+
+def uv_cache_dir(uv: str) -> str:
+    if "UV_CACHE_DIR" in os.environ:
+        return os.environ["UV_CACHE_DIR"]
+    return subprocess.run(
+        [uv, "cache", "dir"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def isolated_environment(home: Path) -> dict[str, str]:
+    uv = uv_binary()
+    outer_venv_bin = str(Path(sys.prefix) / "bin")
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in LEAKY_VARIABLES and not name.startswith("GOOGLE_")
+    }
+    path = [
+        entry
+        for entry in environment.get("PATH", "").split(os.pathsep)
+        if entry != outer_venv_bin
+    ]
+    environment.update(
+        {
+            "HOME": str(home),
+            # Keep this uv first on PATH: a pyenv shim may not resolve with a new HOME.
+            "PATH": os.pathsep.join([str(Path(os.path.realpath(uv)).parent), *path]),
+            "UV_CACHE_DIR": uv_cache_dir(uv),
+            # uv finds no Python of its own under an empty HOME (e.g. with pyenv).
+            "UV_PYTHON": os.path.realpath(sys.executable),
+        }
+    )
+    return environment

@@ -8,7 +8,6 @@ again for every bake.
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -16,14 +15,19 @@ import time
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from helpers import TEMPLATE_ROOT, bake_or_fail, describe_failure, run
+from helpers import (
+    TEMPLATE_ROOT,
+    bake_or_fail,
+    describe_failure,
+    isolated_environment,
+    run,
+)
 
 COMMAND_TIMEOUT_SECONDS = 900
 CURRENT_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -49,65 +53,6 @@ SLOW_COMBINATIONS: dict[str, dict[str, str]] = {
         "session_store": "sqlite",
     },
 }
-
-# `make test-newest` (and the scheduled job): resolve the newest releases instead of
-# the date pinned in the generated pyproject.toml, to find what breaks before users do.
-NEWEST_RELEASES = os.environ.get("TEST_NEWEST_RELEASES") == "1"
-
-
-@pytest.fixture(autouse=True)
-def newest_releases(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In the newest-releases mode, uv resolves up to now: in the post-generation
-    hook's `uv lock` and in every command of the baked project."""
-    if NEWEST_RELEASES:
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        monkeypatch.setenv("UV_EXCLUDE_NEWER", now)
-
-
-# Variables that would let the caller's environment leak into the baked project.
-LEAKY_VARIABLES = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "PYTHONHOME")
-
-
-def uv_binary() -> str:
-    """The uv executable: `uv run` names itself in $UV, otherwise look on PATH."""
-    uv = os.environ.get("UV") or shutil.which("uv")
-    if uv is None:
-        pytest.fail("uv is not installed; the slow tests need it (see .ci/run)")
-    return uv
-
-
-def uv_cache_dir(uv: str) -> str:
-    if "UV_CACHE_DIR" in os.environ:
-        return os.environ["UV_CACHE_DIR"]
-    return subprocess.run(
-        [uv, "cache", "dir"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
-def isolated_environment(home: Path) -> dict[str, str]:
-    uv = uv_binary()
-    outer_venv_bin = str(Path(sys.prefix) / "bin")
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in LEAKY_VARIABLES and not name.startswith("GOOGLE_")
-    }
-    path = [
-        entry
-        for entry in environment.get("PATH", "").split(os.pathsep)
-        if entry != outer_venv_bin
-    ]
-    environment.update(
-        {
-            "HOME": str(home),
-            # Keep this uv first on PATH: a pyenv shim may not resolve with a new HOME.
-            "PATH": os.pathsep.join([str(Path(os.path.realpath(uv)).parent), *path]),
-            "UV_CACHE_DIR": uv_cache_dir(uv),
-            # uv finds no Python of its own under an empty HOME (e.g. with pyenv).
-            "UV_PYTHON": os.path.realpath(sys.executable),
-        }
-    )
-    return environment
 
 
 @pytest.mark.slow

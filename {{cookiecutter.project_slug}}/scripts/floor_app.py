@@ -61,6 +61,7 @@ def create_agent_app() -> FastAPI:
 
     from {{ cookiecutter.package_name }}.agent.graph import build_graph
     from {{ cookiecutter.package_name }}.agent.prompts import load_prompt
+    from {{ cookiecutter.package_name }}.agent.tools import TOOLS
     from {{ cookiecutter.package_name }}.guardrails import guardrail_from_settings
     from {{ cookiecutter.package_name }}.models import chat_model_from_settings
     from {{ cookiecutter.package_name }}.settings import Settings
@@ -77,6 +78,7 @@ def create_agent_app() -> FastAPI:
                 chat_model_from_settings(settings),
                 load_prompt("system", settings.system_prompt_version),
                 checkpointer,
+                tools=TOOLS,
                 guardrail=guardrail_from_settings(),
                 guardrail_policy=settings.guardrail_policy,
             )

@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated environment, and the app on the local model."""
+"""Shared fixtures: an isolated environment, and the app on a scripted model."""
 
 import io
 import json
@@ -21,6 +21,9 @@ from {{ cookiecutter.package_name }}.logs import json_handler
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from .fakes.scripted_model import ScriptedChatModel
+from .fakes.tools import TEST_TOOLS
+
 
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,9 +42,17 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    """The app, started (lifespan included), with the local model."""
-    with TestClient(create_app(settings)) as test_client:
+def model() -> ScriptedChatModel:
+    """The model `client` answers with: script its turns with `model.then(...)`;
+    unscripted, it echoes the last user message."""
+    return ScriptedChatModel()
+
+
+@pytest.fixture
+def client(settings: Settings, model: ScriptedChatModel) -> Iterator[TestClient]:
+    """The app, started (lifespan included), with the scripted model and the neutral
+    test tools: nothing here depends on the example agent."""
+    with TestClient(create_app(settings, model=model, tools=TEST_TOOLS)) as test_client:
         yield test_client
 
 

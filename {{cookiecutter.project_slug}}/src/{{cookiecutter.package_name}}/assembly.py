@@ -1,15 +1,18 @@
 """Settings in, a ready `AgentRunner` out: the one wiring that the server, the
 evaluation harness (and any other entry point) share."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import BaseTool
 
 from .agent.graph import build_graph
 from .agent.prompts import load_prompt
 {%- if cookiecutter.agent == "rag" %}
 from .agent.retrieval import knowledge_tool
-from .agent.tools import TOOLS
 {%- endif %}
+from .agent.tools import TOOLS
 from .guardrails import guardrail_from_settings
 {%- if cookiecutter.agent == "rag" %}
 from .knowledge import open_knowledge
@@ -23,26 +26,41 @@ from .threads import ThreadRegistry
 
 
 @asynccontextmanager
-async def open_runner(settings: Settings) -> AsyncIterator[AgentRunner]:
+async def open_runner(
+    settings: Settings,
+    *,
+    model: BaseChatModel | None = None,
+    tools: Sequence[BaseTool] | None = None,
+) -> AsyncIterator[AgentRunner]:
     """Load the prompt, open persistence (and the knowledge base, for a retrieval
-    agent), build the model and the graph."""
+    agent), build the model and the graph.
+
+    `model` and `tools` replace the settings' model and `agent.tools.TOOLS`: tests
+    pass a scripted model and their own tools, so they do not depend on the example.
+    """
     prompt = load_prompt("system", settings.system_prompt_version)
+    model = model or chat_model_from_settings(settings)
+    # The name runs report (`model`): the model's own where it has one (a test's
+    # scripted model), else the setting's.
+    model_name = str(getattr(model, "model_name", None) or settings.active_model)
+    tools = TOOLS if tools is None else tools
 {%- if cookiecutter.agent == "rag" %}
     async with (
         open_persistence(settings) as persistence,
         open_knowledge(settings) as knowledge,
     ):
         graph = build_graph(
-            chat_model_from_settings(settings),
+            model,
             prompt,
             persistence.checkpointer,
-            tools=[*TOOLS, knowledge_tool(knowledge)],
+            tools=[*tools, knowledge_tool(knowledge)],
 {%- else %}
     async with open_persistence(settings) as persistence:
         graph = build_graph(
-            chat_model_from_settings(settings),
+            model,
             prompt,
             persistence.checkpointer,
+            tools=tools,
 {%- endif %}
             guardrail=guardrail_from_settings(),
             guardrail_policy=settings.guardrail_policy,
@@ -56,7 +74,7 @@ async def open_runner(settings: Settings) -> AsyncIterator[AgentRunner]:
             ThreadRegistry(persistence.store),
             prompt=prompt,
             metering=Metering(
-                model=settings.active_model,
+                model=model_name,
                 prompt_version=prompt.ref,
                 price=settings.model_price,
                 log_user_inputs=settings.log_user_inputs,

@@ -2,8 +2,9 @@
 the agent's purpose before the model sees them.
 
 The graph asks a `Guardrail` about each user message and applies the policy
-(GUARDRAIL_POLICY): `block` answers with a polite refusal instead of running the
-agent, `flag` lets the run go on and reports the finding, `off` skips the check.
+(GUARDRAIL_POLICY): `block` answers with the agent's refusal (the prompt
+`agent/prompts/refusal/v1.md`) instead of running the agent, `flag` lets the run
+go on and reports the finding, `off` skips the check.
 Every decision reaches the caller (the final event's `guardrail`), the run's log
 line and the `app.guardrail.decisions` metric.
 
@@ -22,12 +23,6 @@ GuardrailPolicy = Literal["block", "flag", "off"]
 # A decision as the API, the thread state and the logs carry it:
 # `{"blocked": bool, "reason": str | None}`.
 GuardrailOutcome = dict[str, bool | str | None]
-
-# What a blocked user reads. It says what the agent is for, so the user can go on.
-REFUSAL = (
-    "Sorry, I can't help with that. I can tell you the weather or the local time "
-    "in a city."
-)
 
 
 @dataclass(frozen=True)

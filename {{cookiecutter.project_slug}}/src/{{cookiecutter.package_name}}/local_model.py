@@ -1,14 +1,14 @@
-"""A deterministic chat model, so the whole agent runs offline.
+"""A deterministic chat model, so the whole agent runs offline, with any tools.
 
-It is not a language model: it routes by keywords. A tool is called when a word of the
-tool's name (other than verbs such as `get`) appears in the user's message, and its
-string arguments are filled with the place the user named ("in Paris", "for New York"),
-or the last place named earlier in the conversation. A search tool (one that takes a
-`query`) is called with any other question. After tool results arrive it answers with
-them: from search results, with the sentence that shares the most words with the
-question, cited by its passage's key. It also remembers a name the user gave, which
-makes multi-turn memory easy to see. Replies stream word by word, tool calls as
-tool-call chunks.
+It is not a language model: it routes by keywords. A tool is called when a word of its
+name (other than verbs such as `get`) appears in the user's message. Each required
+argument comes from the latest user message giving one: text from quotes, else an
+id-like token ("A-1001"), else a place ("in Paris"); a number; an option named. If one
+is missing, it asks for it by name. A search tool (one taking a `query`) is called with
+any other question. After tool results it answers with them: from search results, with
+the sentence sharing most words with the question, cited by its passage's key. It also
+remembers a name the user gave, which makes multi-turn memory easy to see. Replies
+stream word by word, tool calls as tool-call chunks.
 """
 
 import asyncio
@@ -18,10 +18,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
-from langchain_core.callbacks import (
-    AsyncCallbackManagerForLLMRun,
-    CallbackManagerForLLMRun,
-)
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import (
     AIMessage,
@@ -39,6 +35,11 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 # Words of a tool name that say how, not what ("get_current_time" is about "time").
 _GENERIC_WORDS = {"get", "current", "fetch", "find", "lookup", "read", "the", "a"}
 _PLACE = re.compile(r"\b(?i:in|for|at)\s+((?:[A-Z][\w'-]*)(?:\s+[A-Z][\w'-]*)*)")
+# A quoted value; a single quote only at word edges, so "what's" quotes nothing.
+_QUOTED = re.compile(r"\"([^\"\n]+)\"|“([^”\n]+)”|(?<!\w)'([^'\n]+)'(?!\w)")
+_WORD_WITH_MARKS = re.compile(r"#?\w+(?:-\w+)*")
+# A number standing alone: not the digits of "A-1001", "3pm" or "v2".
+_NUMBER = re.compile(r"(?<![\w.-])-?\d+(?:\.\d+)?(?![\w-]|\.\d)")
 _NAME_GIVEN = re.compile(r"\bmy name is\s+([A-Z][\w'-]*)", re.IGNORECASE)
 _NAME_ASKED = re.compile(r"\bwhat(?:'s| is) my name\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+\s*")
@@ -84,42 +85,28 @@ class LocalChatModel(BaseChatModel):
         schemas = [convert_to_openai_tool(tool) for tool in tools]
         return self.bind(tools=schemas, **kwargs)
 
+    # `stop` and the callbacks' `run_manager` arrive in `_`: stop words never occur
+    # in scripted replies, and `stream()` reports each token to the callbacks itself.
     def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+        self, messages: list[BaseMessage], *_: Any, **kwargs: Any
     ) -> ChatResult:
         message = respond(messages, kwargs.get("tools", []))
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+        self, messages: list[BaseMessage], *_: Any, **kwargs: Any
     ) -> Iterator[ChatGenerationChunk]:
-        for chunk in _chunks(respond(messages, kwargs.get("tools", []))):
+        for chunk in stream_chunks(respond(messages, kwargs.get("tools", []))):
             if self.token_delay_seconds:
                 time.sleep(self.token_delay_seconds)
-            if run_manager and isinstance(chunk.message.content, str):
-                run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
             yield chunk
 
     async def _astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+        self, messages: list[BaseMessage], *_: Any, **kwargs: Any
     ) -> AsyncIterator[ChatGenerationChunk]:
-        for chunk in _chunks(respond(messages, kwargs.get("tools", []))):
+        for chunk in stream_chunks(respond(messages, kwargs.get("tools", []))):
             if self.token_delay_seconds:
                 await asyncio.sleep(self.token_delay_seconds)
-            if run_manager and isinstance(chunk.message.content, str):
-                await run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
             yield chunk
 
 
@@ -130,9 +117,9 @@ def respond(
     last = messages[-1] if messages else None
     if isinstance(last, ToolMessage):
         content = _answer_from_tool_results(messages, tools)
-        return _with_usage(AIMessage(content=content), messages)
+        return with_usage(AIMessage(content=content), messages)
     if not isinstance(last, HumanMessage):
-        return _with_usage(AIMessage(content="How can I help?"), messages)
+        return with_usage(AIMessage(content="How can I help?"), messages)
 
     text = last.text
     calls: list[ToolCall] = []
@@ -140,19 +127,22 @@ def respond(
         function = schema["function"]
         if _is_search(schema) or not _mentions(text, function["name"]):
             continue
-        args = _arguments(function.get("parameters", {}), messages)
-        if args is None:
-            return _with_usage(AIMessage(content=_which_place(function)), messages)
+        parameters = function.get("parameters", {})
+        args = _arguments(parameters, messages)
+        missing = [name for name in parameters.get("required", []) if name not in args]
+        if missing:
+            question = _ask_for(missing[0], function["name"])
+            return with_usage(AIMessage(content=question), messages)
         call_id = f"call_{len(messages)}_{index}"
         calls.append(ToolCall(name=function["name"], args=args, id=call_id))
     if calls:
-        return _with_usage(AIMessage(content="", tool_calls=calls), messages)
+        return with_usage(AIMessage(content="", tool_calls=calls), messages)
     searches = [schema["function"]["name"] for schema in tools if _is_search(schema)]
     if searches and _is_question(text) and not _about_names(text):
         call_id = f"call_{len(messages)}_search"
         search = ToolCall(name=searches[0], args={"query": text}, id=call_id)
-        return _with_usage(AIMessage(content="", tool_calls=[search]), messages)
-    return _with_usage(AIMessage(content=_chat_reply(text, messages, tools)), messages)
+        return with_usage(AIMessage(content="", tool_calls=[search]), messages)
+    return with_usage(AIMessage(content=_chat_reply(text, messages, tools)), messages)
 
 
 def _is_search(schema: dict[str, Any]) -> bool:
@@ -171,38 +161,60 @@ def _about_names(text: str) -> bool:
 
 def _mentions(text: str, tool_name: str) -> bool:
     words = set(re.findall(r"[a-z]+", text.lower()))
-    topics = [w for w in tool_name.lower().split("_") if w not in _GENERIC_WORDS]
-    return any(topic in words for topic in topics)
+    # `getWeather` and `get-weather` name the same topics as `get_weather`.
+    snake_case = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", tool_name).lower()
+    parts = re.findall(r"[a-z]+", snake_case)
+    # A name made only of generic words (`lookup`) is its own topic.
+    topics = [part for part in parts if part not in _GENERIC_WORDS] or parts
+    # A plain plural too ("orders"), but no stemming: "news" is not "New York".
+    return any(topic in words or f"{topic}s" in words for topic in topics)
 
 
 def _arguments(
     parameters: dict[str, Any], messages: Sequence[BaseMessage]
-) -> dict[str, Any] | None:
-    """Fill string parameters with the most recently named place; None if unknown."""
+) -> dict[str, Any]:
+    """A value for each required parameter, from the latest user message giving one.
+    Optional ones are left to the tool's defaults: a guess would override them."""
+    texts = [m.text for m in reversed(messages) if isinstance(m, HumanMessage)]
+    properties = parameters.get("properties", {})
     args: dict[str, Any] = {}
-    for name, spec in parameters.get("properties", {}).items():
-        if spec.get("type") != "string":
-            continue
-        place = _last_place(messages)
-        if place is None:
-            if name in parameters.get("required", []):
-                return None
-            continue
-        args[name] = place
+    for name in parameters.get("required", []):
+        found = (_value(properties.get(name, {}), text) for text in texts)
+        value = next((value for value in found if value is not None), None)
+        if value is not None:
+            args[name] = value
     return args
 
 
-def _last_place(messages: Sequence[BaseMessage]) -> str | None:
-    for message in reversed(messages):
-        if isinstance(message, HumanMessage):
-            found = _PLACE.findall(message.text)
-            if found:
-                return str(found[-1])
-    return None
+def _value(spec: dict[str, Any], text: str) -> Any:
+    """The value one message gives for a parameter of this schema, or None."""
+    if "enum" in spec:
+        return next((v for v in spec["enum"] if str(v).lower() in text.lower()), None)
+    if spec.get("type") in ("integer", "number"):
+        number = _NUMBER.search(text)
+        value = float(number.group()) if number else None
+        return int(value) if value is not None and value.is_integer() else value
+    return _text_value(text) if spec.get("type") == "string" else None
 
 
-def _which_place(function: dict[str, Any]) -> str:
-    return f"Which place do you mean? I need one to use {function['name']}."
+def _text_value(text: str) -> str | None:
+    """Quoted words, else an id-like token, else a place: the most explicit first."""
+    if quoted := _QUOTED.search(text):
+        return str(next(filter(None, quoted.groups())))
+    ids = [word.lstrip("#") for word in _WORD_WITH_MARKS.findall(text) if _is_id(word)]
+    places = _PLACE.findall(text)
+    return ids[0] if ids else str(places[-1]) if places else None
+
+
+def _is_id(word: str) -> bool:
+    """An order number, SKU or date ("A-1001", "#123", "SKU42", "2024-05-01"): digits
+    with a hash, hyphen or capital, so "3pm", "v2" and "42" are not ids."""
+    marked = word.startswith("#") or "-" in word or any(map(str.isupper, word))
+    return marked and any(map(str.isdigit, word))
+
+
+def _ask_for(parameter: str, tool: str) -> str:
+    return f"Which {parameter.replace('_', ' ')} do you mean? I need it for {tool}."
 
 
 def _answer_from_tool_results(
@@ -282,15 +294,22 @@ def _chat_reply(
                 if earlier:
                     return f"Your name is {earlier.group(1)}."
         return "You have not told me your name yet."
-    topics = ", ".join(tool["function"]["name"] for tool in tools) or "conversation"
-    return (
-        "I am the offline local model, so my answers are scripted. "
-        f"I can help with: {topics}. "
-        'Try "What is the weather in Paris?"'
+    return f"I am the offline local model, so my answers are scripted. {_offer(tools)}"
+
+
+def _offer(tools: Sequence[dict[str, Any]]) -> str:
+    """The tools, each with what it needs (`get_weather(city)`): a hint for any."""
+    if not tools:
+        return "I have no tools, so I can only chat."
+    functions = [tool["function"] for tool in tools]
+    offers = ", ".join(
+        f"{f['name']}({', '.join(f.get('parameters', {}).get('required', []))})"
+        for f in functions
     )
+    return f"I can help with: {offers}. Mention one, with what it needs."
 
 
-def _with_usage(message: AIMessage, prompt: Sequence[BaseMessage]) -> AIMessage:
+def with_usage(message: AIMessage, prompt: Sequence[BaseMessage]) -> AIMessage:
     """Attach token counts (words, for the local model) like a real provider does."""
     input_tokens = sum(len(m.text.split()) for m in prompt)
     output_tokens = len(message.text.split()) + sum(
@@ -305,7 +324,7 @@ def _with_usage(message: AIMessage, prompt: Sequence[BaseMessage]) -> AIMessage:
     return message
 
 
-def _chunks(message: AIMessage) -> Iterator[ChatGenerationChunk]:
+def stream_chunks(message: AIMessage) -> Iterator[ChatGenerationChunk]:
     """Split a finished message into the chunks a streaming provider would send."""
     for token in _TOKEN.findall(message.text):
         yield ChatGenerationChunk(message=AIMessageChunk(content=token))

@@ -1,18 +1,26 @@
-"""The chat-model factory: the offline local model, or Gemini on Vertex AI."""
+"""The chat-model factory: MODEL=local (offline), vertex:<gemini> (Gemini on Vertex
+AI, the tested cloud path), or any `<provider>:<model>` that LangChain's
+init_chat_model knows."""
 
 from langchain_core.language_models import BaseChatModel
 
 from .local_model import LocalChatModel
-from .settings import Settings
+from .settings import VERTEX_PROVIDERS, Settings
+
+
+class ChatModelUnavailableError(RuntimeError):
+    """MODEL names a provider whose LangChain package is not installed, or none."""
 
 
 def chat_model_from_settings(settings: Settings) -> BaseChatModel:
-    """Build the chat model that MODEL_PROVIDER names."""
-    if settings.model_provider == "local":
+    """Build the chat model that MODEL names."""
+    if settings.model == "local":
         return LocalChatModel(
             token_delay_seconds=settings.local_model_token_delay_ms / 1000
         )
-    return _gemini_on_vertex(settings)
+    if settings.model_provider_name in VERTEX_PROVIDERS:
+        return _gemini_on_vertex(settings)
+    return _any_provider(settings)
 
 
 def _gemini_on_vertex(settings: Settings) -> BaseChatModel:
@@ -23,7 +31,7 @@ def _gemini_on_vertex(settings: Settings) -> BaseChatModel:
     from langchain_google_genai import ChatGoogleGenerativeAI
 
     return ChatGoogleGenerativeAI(
-        model=settings.model_name,
+        model=settings.model_id,
         vertexai=True,
         project=settings.google_cloud_project,
         location=settings.google_cloud_location,
@@ -34,3 +42,34 @@ def _gemini_on_vertex(settings: Settings) -> BaseChatModel:
         # node retries, with backoff (agent/faults.py), so retries do not multiply.
         max_retries=1,
     )
+
+
+def _any_provider(settings: Settings) -> BaseChatModel:
+    from langchain.chat_models import init_chat_model
+
+    provider = settings.model_provider_name
+    try:
+        return init_chat_model(
+            settings.model_id,
+            model_provider=provider,
+            temperature=settings.model_temperature,
+            timeout=settings.model_timeout_seconds,
+            # The agent node retries (agent/faults.py): none in the client too.
+            max_retries=0,
+        )
+    except ImportError as missing:
+        package = _missing_package(missing, provider)
+        raise ChatModelUnavailableError(
+            f"MODEL={settings.model} needs the {package} package: uv add {package}"
+        ) from None
+    except ValueError as unknown:
+        raise ChatModelUnavailableError(
+            f"MODEL={settings.model}: {str(unknown).splitlines()[0]}"
+        ) from None
+
+
+def _missing_package(error: ImportError, provider: str) -> str:
+    """The package init_chat_model asked for, from its message, or a good guess."""
+    words = str(error).replace("`", " ").replace("'", " ").split()
+    named = [w for w in words if w.startswith("langchain-")]
+    return named[0] if named else f"langchain-{provider.replace('_', '-')}"

@@ -16,6 +16,10 @@ class ModelPrice(BaseModel):
     output_usd_per_million: float = Field(ge=0)
 
 
+# MODEL providers that mean Gemini on Vertex AI through ChatGoogleGenerativeAI
+# (`google_vertexai` is init_chat_model's name for the deprecated ChatVertexAI).
+VERTEX_PROVIDERS = frozenset({"vertex", "google_vertexai"})
+
 # The offline model costs nothing, whatever MODEL_PRICES says.
 LOCAL_MODEL_PRICE = ModelPrice(input_usd_per_million=0, output_usd_per_million=0)
 
@@ -33,7 +37,13 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    # Model. `local` is a deterministic offline model; `vertex` is Gemini on Vertex AI.
+    # Model: `local` (a deterministic offline model) or `<provider>:<model>`:
+    # `vertex:<gemini model>` is Gemini on Vertex AI (the tested cloud path); any other
+    # provider LangChain's `init_chat_model` knows works once its package is added
+    # (`openai:gpt-5` with langchain-openai, `anthropic:...` with langchain-anthropic).
+    model: str = Field("local", pattern=r"^(local|[a-z][a-z0-9_-]*:\S+)$")
+    # The older pair, still honoured when MODEL is not set: MODEL_PROVIDER=vertex and
+    # MODEL_NAME=<gemini model> mean MODEL=vertex:<gemini model>.
     model_provider: Literal["local", "vertex"] = "local"
     model_name: str = Field(
         default={{ cookiecutter.model_name | literal }},
@@ -107,10 +117,24 @@ class Settings(BaseSettings):
 {%- endif %}
 
     @model_validator(mode="after")
+    def _one_model_setting(self) -> Self:
+        """MODEL wins; without it, MODEL_PROVIDER/MODEL_NAME say the same thing. The
+        pair is kept in step with MODEL, so code reading either agrees."""
+        if "model" not in self.model_fields_set:
+            if self.model_provider == "vertex":
+                self.model = f"vertex:{self.model_name}"
+        elif self.model_provider_name in VERTEX_PROVIDERS:
+            self.model_provider, self.model_name = "vertex", self.model_id
+        else:
+            self.model_provider = "local"
+        return self
+
+    @model_validator(mode="after")
     def _vertex_needs_a_project(self) -> Self:
-        if self.model_provider == "vertex" and not self.google_cloud_project:
+        on_vertex = self.model_provider_name in VERTEX_PROVIDERS
+        if on_vertex and not self.google_cloud_project:
             raise ValueError(
-                "MODEL_PROVIDER=vertex needs GOOGLE_CLOUD_PROJECT: set it to the "
+                f"MODEL={self.model} needs GOOGLE_CLOUD_PROJECT: set it to the "
                 "project that has the Vertex AI API enabled"
             )
         return self
@@ -137,16 +161,28 @@ class Settings(BaseSettings):
 {%- endif %}
 
     @property
+    def model_provider_name(self) -> str:
+        """MODEL's provider: `local`, `vertex`, or any `init_chat_model` provider."""
+        return self.model.partition(":")[0]
+
+    @property
+    def model_id(self) -> str:
+        """MODEL's model name (`gemini-...`, `gpt-...`), or `local`."""
+        provider, _, name = self.model.partition(":")
+        return name or provider
+
+    @property
     def active_model(self) -> str:
-        """The model that answers: the Gemini model name, or `local`."""
-        return self.model_name if self.model_provider == "vertex" else "local"
+        """The model that answers, as runs report it: its name, or `local`."""
+        return self.model_id
 
     @property
     def model_price(self) -> ModelPrice | None:
-        """The active model's price, if known (the local model's is zero)."""
-        if self.model_provider == "local":
+        """The active model's price, if known (the local model's is zero): MODEL_PRICES
+        by model name, or by the whole MODEL value."""
+        if self.model == "local":
             return LOCAL_MODEL_PRICE
-        return self.model_prices.get(self.model_name)
+        return self.model_prices.get(self.model_id) or self.model_prices.get(self.model)
 
     @property
     def sqlite_path(self) -> Path:

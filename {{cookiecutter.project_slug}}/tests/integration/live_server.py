@@ -1,4 +1,11 @@
-"""The app served by a real uvicorn process, as `make dev` serves it."""
+"""The app served by a real uvicorn process, as `make dev` serves it, on the
+scripted model and the neutral test tools (tests/fakes/scripted_app.py): a user
+message with `lookup:<key>` calls the `lookup` tool, anything else is echoed. So
+no test served here depends on the example agent's tools, prompt or wording.
+
+SCRIPTED_TOKEN_DELAY_MS in `settings` slows the token stream (runs to cancel,
+find busy or kill mid-stream); the other settings are the app's env vars.
+"""
 
 import os
 import signal
@@ -14,7 +21,10 @@ import httpx
 
 from .ports import free_port
 
-APP = "{{ cookiecutter.package_name }}.server.app:create_app"
+# The factory is imported from the project root (the `tests` package).
+PROJECT = Path(__file__).parents[2]
+# The scripted app by default: `lookup:<key>` calls the test tool, the rest is echoed.
+SCRIPTED_APP = "tests.fakes.scripted_app:create_app"
 
 
 @dataclass(frozen=True)
@@ -36,12 +46,14 @@ def live_server(
     settings: dict[str, str] | None = None,
     *,
     log_path: Path | None = None,
+    app: str = SCRIPTED_APP,
 ) -> Iterator[str]:
-    """Serve on a free loopback port with these settings (env vars); yield the URL.
+    """Serve `app` (an app factory, `module:function`) on a free loopback port with
+    these settings (env vars); yield the URL.
 
     The server's log lines go to `log_path` if given.
     """
-    with live_server_process(data_dir, settings, log_path=log_path) as server:
+    with live_server_process(data_dir, settings, log_path=log_path, app=app) as server:
         yield server.url
 
 
@@ -51,16 +63,17 @@ def live_server_process(
     settings: dict[str, str] | None = None,
     *,
     log_path: Path | None = None,
+    app: str = SCRIPTED_APP,
 ) -> Iterator[ServerProcess]:
     """`live_server`, yielding the process too; it may be killed inside the block."""
     port = free_port()
     env = {**os.environ, "DATA_DIR": str(data_dir), **(settings or {})}
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", APP,
+        sys.executable, "-m", "uvicorn", "--factory", app,
         "--host", "127.0.0.1", "--port", str(port),
     ]  # fmt: skip
     with (log_path or Path(os.devnull)).open("wb") as log:
-        server = subprocess.Popen(command, env=env, stdout=log)
+        server = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log)
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_ready(url, server)

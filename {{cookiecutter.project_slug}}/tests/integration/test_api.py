@@ -1,36 +1,47 @@
-"""The native HTTP API end to end, with the local model."""
+"""The native HTTP API end to end, on a scripted model and the neutral test tool."""
 
 import json
 import logging
 
 import pytest
 from fastapi.testclient import TestClient
+from langchain_core.messages import ToolMessage
 
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from ..fakes.scripted_model import ScriptedChatModel, calls
+from ..fakes.tools import TEST_TOOLS
 from .sse import read_events
 
 
-def test_invoke_starts_a_thread_and_uses_a_tool(client: TestClient) -> None:
-    response = client.post("/invoke", json={"message": "What is the weather in Paris?"})
+def test_invoke_starts_a_thread_and_uses_a_tool(
+    client: TestClient, model: ScriptedChatModel
+) -> None:
+    model.then(calls(("lookup", {"key": "alpha"})), "The value of alpha is 1.")
+
+    response = client.post("/invoke", json={"message": "What is alpha?"})
 
     assert response.status_code == 200
     body = response.json()
-    assert (
-        body["reply"]
-        == "Here is what I found: The weather in Paris is partly cloudy, 14°C."
-    )
-    assert [call["name"] for call in body["tool_calls"]] == ["get_weather"]
+    assert body["reply"] == "The value of alpha is 1."
+    assert [call["name"] for call in body["tool_calls"]] == ["lookup"]
     assert body["thread_id"]
     assert body["run_id"]
     assert body["prompt_version"].startswith("system/v1@")
-    assert body["model"] == "local"
+    assert body["model"] == model.model_name
     assert body["usage"]["total_tokens"] > 0
+    # The tool ran, and the model read its answer before replying (a retrieval
+    # agent's wiring adds its search tool to the tools offered).
+    assert "lookup" in model.tool_names
+    result = model.seen[-1][-1]
+    assert isinstance(result, ToolMessage)
+    assert result.text == "alpha = 1"
 
 
 def test_the_new_thread_is_recorded_idle_after_the_run(client: TestClient) -> None:
-    body = client.post("/invoke", json={"message": "Hi, my name is Ada."}).json()
+    # Unscripted, the model echoes: one question, one answer.
+    body = client.post("/invoke", json={"message": "Hello there."}).json()
 
     thread = client.get(f"/threads/{body['thread_id']}").json()
 
@@ -40,9 +51,15 @@ def test_the_new_thread_is_recorded_idle_after_the_run(client: TestClient) -> No
 
 
 def test_stream_sends_tokens_one_by_one_then_the_final_event(
-    client: TestClient,
+    client: TestClient, model: ScriptedChatModel
 ) -> None:
-    events = read_events(client, "/stream", {"message": "What time is it in Tokyo?"})
+    # The scripted model streams word by word: a reply of many words, many tokens.
+    model.then(
+        calls(("lookup", {"key": "beta"})),
+        "The value stored under beta is 2, as the lookup said.",
+    )
+
+    events = read_events(client, "/stream", {"message": "What is beta?"})
 
     names = [event["event"] for event in events]
     assert names[0] == "metadata"
@@ -52,37 +69,52 @@ def test_stream_sends_tokens_one_by_one_then_the_final_event(
     assert len(tokens) > 5
     final = events[-1]["data"]
     assert "".join(tokens) == final["reply"]
+    assert final["reply"] == "The value stored under beta is 2, as the lookup said."
     assert final["run_id"] == events[0]["data"]["run_id"]
-    assert events[1]["data"]["args"] == {"city": "Tokyo"}
+    assert events[1]["data"]["args"] == {"key": "beta"}
+    assert events[2]["data"]["content"] == "beta = 2"
 
 
-def test_a_second_turn_remembers_the_first(client: TestClient) -> None:
-    first = client.post("/invoke", json={"message": "Hello, my name is Ada"}).json()
+def test_a_second_turn_remembers_the_first(
+    client: TestClient, model: ScriptedChatModel
+) -> None:
+    model.then("Noted: cobalt.", "The word was cobalt.")
+    first = client.post("/invoke", json={"message": "Remember the word cobalt"}).json()
     events = read_events(
         client,
         "/stream",
-        {"message": "What is my name?", "thread_id": first["thread_id"]},
+        {"message": "Which word?", "thread_id": first["thread_id"]},
     )
 
-    assert events[-1]["data"]["reply"] == "Your name is Ada."
+    assert events[-1]["data"]["reply"] == "The word was cobalt."
     assert events[-1]["data"]["thread_id"] == first["thread_id"]
+    # The second call saw the first turn (after the system prompt).
+    assert [m.text for m in model.seen[-1][1:]] == [
+        "Remember the word cobalt", "Noted: cobalt.", "Which word?",
+    ]  # fmt: skip
 
 
-def test_threads_are_isolated(client: TestClient) -> None:
-    ada = client.post("/invoke", json={"message": "My name is Ada"}).json()["thread_id"]
+def test_threads_are_isolated(client: TestClient, model: ScriptedChatModel) -> None:
+    # Unscripted, the model echoes each question: a crossed thread would show.
+    first = client.post("/invoke", json={"message": "The word is cobalt"}).json()
     other = client.post("/invoke", json={"message": "Hello"}).json()["thread_id"]
 
-    reply = client.post(
-        "/invoke", json={"message": "What is my name?", "thread_id": other}
-    )
+    reply = client.post("/invoke", json={"message": "Which word?", "thread_id": other})
 
-    assert reply.json()["reply"] == "You have not told me your name yet."
-    contents = [m["content"] for m in client.get(f"/threads/{ada}").json()["messages"]]
-    assert contents == ["My name is Ada", "Nice to meet you, Ada!"]
+    assert reply.json()["reply"] == "You said: Which word?"
+    assert [m.text for m in model.seen[-1][1:]] == [
+        "Hello", "You said: Hello", "Which word?",
+    ]  # fmt: skip
+    thread = client.get(f"/threads/{first['thread_id']}").json()
+    contents = [m["content"] for m in thread["messages"]]
+    assert contents == ["The word is cobalt", "You said: The word is cobalt"]
 
 
-def test_history_lists_every_message_in_order(client: TestClient) -> None:
-    thread_id = client.post("/invoke", json={"message": "Weather in Berlin?"}).json()[
+def test_history_lists_every_message_in_order(
+    client: TestClient, model: ScriptedChatModel
+) -> None:
+    model.then(calls(("lookup", {"key": "alpha"})), "alpha is 1.")
+    thread_id = client.post("/invoke", json={"message": "What is alpha?"}).json()[
         "thread_id"
     ]
     client.post("/invoke", json={"message": "Thanks!", "thread_id": thread_id})
@@ -94,8 +126,9 @@ def test_history_lists_every_message_in_order(client: TestClient) -> None:
     assert [m["role"] for m in messages] == [
         "user", "assistant", "tool", "assistant", "user", "assistant",
     ]  # fmt: skip
-    assert messages[1]["tool_calls"][0]["name"] == "get_weather"
+    assert messages[1]["tool_calls"][0]["name"] == "lookup"
     assert messages[2]["tool_call_id"] == messages[1]["tool_calls"][0]["id"]
+    assert messages[2]["content"] == "alpha = 1"
     assert messages[4]["content"] == "Thanks!"
 
 
@@ -135,10 +168,14 @@ def test_health_and_readiness(client: TestClient) -> None:
 
 def test_a_run_past_the_step_limit_fails_cleanly(settings: Settings) -> None:
     # One tool call takes three steps (model, tools, model); two are not enough.
+    # Both runs call the tool; the third turn, unscripted, echoes.
+    model = ScriptedChatModel(
+        turns=[calls(("lookup", {"key": "alpha"})), calls(("lookup", {"key": "beta"}))]
+    )
     tight = settings.model_copy(update={"max_agent_steps": 2})
-    with TestClient(create_app(tight)) as client:
-        response = client.post("/invoke", json={"message": "Weather in Paris?"})
-        events = read_events(client, "/stream", {"message": "Weather in Paris?"})
+    with TestClient(create_app(tight, model=model, tools=TEST_TOOLS)) as client:
+        response = client.post("/invoke", json={"message": "What is alpha?"})
+        events = read_events(client, "/stream", {"message": "What is beta?"})
         thread_id = response.json()["error"]["thread_id"]
         after = client.post(
             "/invoke", json={"message": "Hello", "thread_id": thread_id}
@@ -157,6 +194,7 @@ def test_a_run_past_the_step_limit_fails_cleanly(settings: Settings) -> None:
         },
     }
     assert after.status_code == 200
+    assert after.json()["reply"] == "You said: Hello"
 
 
 def test_cors_is_closed_by_default(client: TestClient) -> None:
@@ -174,7 +212,8 @@ def test_cors_allows_the_configured_origins(settings: Settings) -> None:
     opened = settings.model_copy(
         update={"cors_allow_origins": ["http://localhost:3000"]}
     )
-    with TestClient(create_app(opened)) as client:
+    app = create_app(opened, model=ScriptedChatModel(), tools=TEST_TOOLS)
+    with TestClient(app) as client:
         allowed = client.options(
             "/threads/search",
             headers={

@@ -9,11 +9,16 @@ from fastapi.testclient import TestClient
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from ..fakes.scripted_model import ScriptedChatModel
+from ..fakes.tools import TEST_TOOLS
+
 
 @pytest.fixture
 def small_client(settings: Settings) -> Any:
+    """Messages of at most 20 characters; the model is never reached."""
     limited = settings.model_copy(update={"max_message_chars": 20})
-    with TestClient(create_app(limited)) as client:
+    app = create_app(limited, model=ScriptedChatModel(), tools=TEST_TOOLS)
+    with TestClient(app) as client:
         yield client
 
 

@@ -3,10 +3,12 @@ PostgreSQL.
 
 Proves that with dozens of threads running side by side, every thread ends up with
 exactly its own messages: every turn, complete (tool calls and results included),
-in order, and nothing from another thread (none lost, none crossed). Each turn
-carries a marker of its thread, and later replies depend on the thread's own
-history (the name it was told, the city it asked about), so a message in the wrong
-thread shows. Also proves that a thread refuses a second run while one is going
+in order, and nothing from another thread (none lost, none crossed). The server
+runs the scripted model (live_server.py): it echoes each message, and each message
+carries a marker of its thread and turn, so a reply or message in the wrong thread
+shows; `lookup:<key>` turns call the neutral `lookup` tool, each thread with its
+own order of keys, and every tool result must answer a call of its own thread.
+Also proves that a thread refuses a second run while one is going
 (409 `thread_busy`) and that the refused runs leave no trace in it, also when two
 servers share one PostgreSQL (the thread's advisory lock, run_locks.py).
 """
@@ -25,23 +27,31 @@ from typing import Any
 import httpx
 import pytest
 
-from {{ cookiecutter.package_name }}.agent.tools import get_weather
-
+from ..fakes.tools import lookup
 from .live_server import live_server
 
 THREADS = 24
-CITIES = ("Amsterdam", "Berlin", "London", "New York", "Paris", "Sydney", "Tokyo")
+KEYS = ("alpha", "beta")
 # Bounds, so that a hang fails the test instead of blocking CI.
 REQUEST_TIMEOUT_S = 30.0
 TEST_TIMEOUT_S = 50.0
 # Every turn's message names its thread and turn: "T07-turn2".
 MARKER = re.compile(r"\bT\d+-turn\d+\b")
 # A pause between tokens, so that the threads' runs are in flight together.
-OVERLAPPING = {"LOCAL_MODEL_TOKEN_DELAY_MS": "5"}
+OVERLAPPING = {"SCRIPTED_TOKEN_DELAY_MS": "5"}
 # Slow streaming, so that a run is still going when other requests arrive.
-SLOW_TOKENS = {"LOCAL_MODEL_TOKEN_DELAY_MS": "100"}
+SLOW_TOKENS = {"SCRIPTED_TOKEN_DELAY_MS": "100"}
 RACERS = 8
-GREETING = {"message": "My name is Ada"}
+GREETING = {"message": "Hello from Ada"}
+# Echoed back token by token: at 100 ms a token, it streams for about two seconds.
+RUNNING = "Take your time: " + " ".join(f"word{n}" for n in range(16))
+# A busy thread's messages: the greeting's turn and the running one's, nothing else.
+BOTH_TURNS = [
+    ("user", GREETING["message"]),
+    ("assistant", f"You said: {GREETING['message']}"),
+    ("user", RUNNING),
+    ("assistant", f"You said: {RUNNING}"),
+]
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -80,37 +90,26 @@ class Conversation:
 
 
 def conversation(number: int) -> Conversation:
-    """Four turns; the last two are answered from the thread's own history."""
-    tag, city = f"T{number:02d}", CITIES[number % len(CITIES)]
-    name = f"{tag}-turn0"
-    weather = str(get_weather.invoke({"city": city}))
-    local_time = rf"The local time in {re.escape(city)} is \d\d:\d\d \([\w/]+\)\."
+    """Four turns: echoed ones naming the thread and turn, and tool calls in an
+    order of keys that differs between neighbouring threads."""
+    tag = f"T{number:02d}"
+    first, second = KEYS if number % 2 else KEYS[::-1]
 
-    def turn(message: str, *adds: Expected) -> tuple[str, list[Expected]]:
-        return message, [said("user", message), *adds]
+    def chat(turn: int) -> tuple[str, list[Expected]]:
+        message = f"Hello from {tag}-turn{turn}"
+        echoed = f"You said: {message}"
+        return message, [said("user", message), said("assistant", echoed)]
 
-    return Conversation(
-        tag,
-        [
-            turn(f"My name is {name}", said("assistant", f"Nice to meet you, {name}!")),
-            turn(
-                f"What is the weather in {city}? ({tag}-turn1)",
-                said("assistant", "", tool="get_weather"),
-                said("tool", weather),
-                said("assistant", f"Here is what I found: {weather}"),
-            ),
-            turn(
-                f"What is my name? ({tag}-turn2)",
-                said("assistant", f"Your name is {name}."),
-            ),
-            turn(
-                f"And the local time there? ({tag}-turn3)",
-                said("assistant", "", tool="get_current_time"),
-                Expected("tool", local_time),
-                Expected("assistant", f"Here is what I found: {local_time}"),
-            ),
-        ],
-    )
+    def look_up(turn: int, key: str) -> tuple[str, list[Expected]]:
+        message, result = f"lookup:{key} ({tag}-turn{turn})", lookup.invoke(key)
+        return message, [
+            said("user", message),
+            said("assistant", "", tool="lookup"),
+            said("tool", result),
+            said("assistant", f"Found: {result}"),
+        ]
+
+    return Conversation(tag, [chat(0), look_up(1, first), chat(2), look_up(3, second)])
 
 
 async def converse(client: httpx.AsyncClient, talk: Conversation) -> None:
@@ -241,10 +240,10 @@ async def test_a_busy_thread_refuses_other_runs_and_keeps_only_its_turns(
             thread_id = first.json()["thread_id"]
 
             def racer(number: int) -> dict[str, str]:
-                return {"message": f"My name is Racer{number}", "thread_id": thread_id}
+                return {"message": f"Racer{number} here", "thread_id": thread_id}
 
             # Others try while a run streams: all refused, whatever the endpoint.
-            running = {"message": "Hello", "thread_id": thread_id}
+            running = {"message": RUNNING, "thread_id": thread_id}
             async with client.stream("POST", "/stream", json=running) as stream:
                 names = event_names(stream)
                 await first_token(names)
@@ -269,18 +268,13 @@ async def test_a_busy_thread_refuses_other_runs_and_keeps_only_its_turns(
     assert {(r.status_code, r.json()["error"]["code"]) for r in refused} == {
         (409, "thread_busy")
     }
-    assert turns_of(settled)[:3] == [
-        ("user", "My name is Ada"),
-        ("assistant", "Nice to meet you, Ada!"),
-        ("user", "Hello"),
-    ]
-    assert [role for role, _ in turns_of(settled)] == ["user", "assistant"] * 2
+    assert turns_of(settled) == BOTH_TURNS
     assert "Racer" not in json.dumps(settled["messages"])
     assert settled["status"] == "idle"
 
     assert {r.status_code for r in raced} <= {200, 409}, [r.text for r in raced]
     won = [
-        [("user", racer(n)["message"]), ("assistant", f"Nice to meet you, Racer{n}!")]
+        [("user", f"Racer{n} here"), ("assistant", f"You said: Racer{n} here")]
         for n, response in enumerate(raced)
         if response.status_code == 200
     ]
@@ -306,11 +300,11 @@ async def test_two_servers_on_one_database_keep_one_run_per_thread(
         ):
             first = await client.post(f"{one}/invoke", json=GREETING)
             thread_id = first.json()["thread_id"]
-            running = {"message": "Hello", "thread_id": thread_id}
+            running = {"message": RUNNING, "thread_id": thread_id}
             async with client.stream("POST", f"{one}/stream", json=running) as stream:
                 names = event_names(stream)
                 await first_token(names)
-                second = {"message": "My name is Bob", "thread_id": thread_id}
+                second = {"message": "Hello from Bob", "thread_id": thread_id}
                 refused = await client.post(f"{other}/invoke", json=second)
                 ending = [name async for name in names]
             after = (await client.get(f"{one}/threads/{thread_id}")).json()
@@ -318,4 +312,4 @@ async def test_two_servers_on_one_database_keep_one_run_per_thread(
     assert ending[-1] == "final", ending
     # Today the other server runs it (200), and one of the two turns is lost.
     assert refused.status_code == 409, refused.text
-    assert [role for role, _ in turns_of(after)] == ["user", "assistant"] * 2
+    assert turns_of(after) == BOTH_TURNS

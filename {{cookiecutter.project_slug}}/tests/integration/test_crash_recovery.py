@@ -7,6 +7,10 @@ are all intact and in order, that the interrupted turn left at most its user
 message (never a partial reply), and that the thread goes on: a new turn runs
 (no 409) and still sees the earlier history, and that the thread does not read
 `busy` after the restart (the runner releases abandoned threads when it opens).
+
+The servers run the scripted model (live_server.py): it echoes each message, and
+`lookup:<key>` calls the neutral `lookup` tool. It counts a word as a token, so a
+run's `usage.input_tokens` shows how much history the model was given.
 """
 
 import os
@@ -27,12 +31,12 @@ from .live_server import live_server_process
 # Bounds, so that a hang fails the test instead of blocking CI.
 REQUEST_TIMEOUT_S = 30.0
 # Replies stream slowly: the kill lands while the interrupted turn's reply streams.
-SLOW_TOKENS = {"LOCAL_MODEL_TOKEN_DELAY_MS": "50"}
-# The turns completed before the kill; the last one is answered from the first.
-TURNS = ("My name is Grace", "What is the weather in Paris?", "What is my name?")
-# Small talk: a long scripted reply, and no tool call before it.
-INTERRUPTED = "Hello again"
-NAME_RECALLED = "Your name is Grace."
+SLOW_TOKENS = {"SCRIPTED_TOKEN_DELAY_MS": "50"}
+# The turns completed before the kill: an echo, a tool call, an echo.
+TURNS = ("Hello from Grace", "lookup:alpha", "Hello again")
+# A long echoed reply, and no tool call before it: about a second of streaming.
+INTERRUPTED = "Please repeat: " + " ".join(f"word{n}" for n in range(16))
+FOLLOW_UP = "One more turn"
 # What the servers must not see of the developer's machine (as conftest.py).
 CLOUD_ENVIRONMENT = ("GOOGLE_", "GCLOUD_", "CLOUDSDK_")
 
@@ -124,23 +128,34 @@ def test_completed_turns_survive_a_kill_mid_run(crash: Crash) -> None:
         "assistant",
     ]
     replies = [m["content"] for m in before if m["role"] == "assistant"]
-    assert [replies[0], replies[-1]] == ["Nice to meet you, Grace!", NAME_RECALLED]
+    assert replies == [
+        "You said: Hello from Grace",
+        "",  # the tool call
+        "Found: alpha = 1",
+        "You said: Hello again",
+    ]
 
 
 def test_the_thread_takes_new_turns_after_a_kill(crash: Crash) -> None:
     with httpx.Client(base_url=crash.url, timeout=REQUEST_TIMEOUT_S) as http:
-        body = {"message": "What is my name?", "thread_id": crash.thread_id}
+        body = {"message": FOLLOW_UP, "thread_id": crash.thread_id}
         reply = http.post("/invoke", json=body)  # not refused: 409 would fail
         after = http.get(f"/threads/{crash.thread_id}").json()
+        alone = http.post("/invoke", json={"message": FOLLOW_UP}).json()
 
     restarted, messages = crash.restarted["messages"], after["messages"]
     assert reply.status_code == 200, reply.text
-    assert reply.json()["reply"] == NAME_RECALLED
+    assert reply.json()["reply"] == f"You said: {FOLLOW_UP}"
     assert messages[: len(restarted)] == restarted
     assert [(m["role"], m["content"]) for m in messages[len(restarted) :]] == [
-        ("user", "What is my name?"),
-        ("assistant", NAME_RECALLED),
+        ("user", FOLLOW_UP),
+        ("assistant", f"You said: {FOLLOW_UP}"),
     ]
+    # The model was given the whole earlier history: its input exceeds that of
+    # the same message on a new thread by exactly the history's words.
+    history_words = sum(len(m["content"].split()) for m in restarted)
+    extra = reply.json()["usage"]["input_tokens"] - alone["usage"]["input_tokens"]
+    assert extra == history_words > 0
     assert after["status"] == "idle"
 
 

@@ -17,12 +17,10 @@ from {{ cookiecutter.package_name }}.drift.bigquery import read_bigquery
 from {{ cookiecutter.package_name }}.drift.sources import InputError
 from {{ cookiecutter.package_name }}.eval.cases import load_cases
 
+from ..fakes.drift import REFERENCE, SHIFTED
 from .bigquery_fake import ACCESS_TOKEN, BigQueryFake
 from .fake_credentials import use_fake_credentials
 
-PROJECT = Path(__file__).parents[2]
-EVAL_SET = PROJECT / "evals" / "default.jsonl"
-SHIFTED = PROJECT / "evals" / "drift" / "shifted_inputs.jsonl"
 TABLE = "test-project.agent_telemetry.run_googleapis_com_stdout"
 
 
@@ -47,11 +45,11 @@ def client(fake: BigQueryFake) -> Any:
 def test_inputs_come_from_a_parameterised_query(
     fake: BigQueryFake, client: Any
 ) -> None:
-    fake.rows = ["Weather in Oslo?", "What time is it in Lima?"]
+    fake.rows = ["Water the cactus?", "When can I castle in chess?"]
 
     inputs = read_bigquery(TABLE, days=3, limit=100, client=client)
 
-    assert inputs.texts == ["Weather in Oslo?", "What time is it in Lima?"]
+    assert inputs.texts == ["Water the cactus?", "When can I castle in chess?"]
     assert inputs.source == f"bigquery:{TABLE} (last 3 days)"
     assert fake.calls == ["POST /bigquery/v2/projects/test-project/queries"]
     [query] = fake.queries
@@ -89,11 +87,11 @@ def test_a_slow_query_is_polled_and_its_pages_followed(
 
 
 def test_empty_inputs_are_skipped_and_counted(fake: BigQueryFake, client: Any) -> None:
-    fake.rows = ["Weather in Oslo?", "", "  ", None]
+    fake.rows = ["Water the cactus?", "", "  ", None]
 
     inputs = read_bigquery(TABLE, days=7, limit=100, client=client)
 
-    assert inputs.texts == ["Weather in Oslo?"]
+    assert inputs.texts == ["Water the cactus?"]
     assert inputs.skipped_total == 3
 
 
@@ -167,7 +165,7 @@ def test_the_cli_reads_bigquery_with_application_default_credentials(
             "--days",
             "3",
             "--reference",
-            str(EVAL_SET),
+            str(REFERENCE),
         ]
     )
 
@@ -187,9 +185,9 @@ def test_the_cli_defaults_to_a_week(
     fake: BigQueryFake, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The eval set's own inputs: no drift, whatever the set holds.
-    fake.rows = [turn for case in load_cases(EVAL_SET) for turn in case.turns]
+    fake.rows = [turn for case in load_cases(REFERENCE) for turn in case.turns]
 
-    assert main(["--bigquery-table", TABLE, "--reference", str(EVAL_SET)]) == 0
+    assert main(["--bigquery-table", TABLE, "--reference", str(REFERENCE)]) == 0
     assert fake.queries[0].parameters()["days"] == "7"
     assert "(last 7 days)" in capsys.readouterr().out
 
@@ -203,7 +201,7 @@ def test_the_cli_reports_missing_credentials_in_one_line(
     # Where google-auth looks depends on the machine (gcloud, metadata server).
     monkeypatch.setattr(google.auth, "default", no_credentials)
 
-    status = main(["--bigquery-table", TABLE, "--reference", str(EVAL_SET)])
+    status = main(["--bigquery-table", TABLE, "--reference", str(REFERENCE)])
 
     err = capsys.readouterr().err
     assert status == 2

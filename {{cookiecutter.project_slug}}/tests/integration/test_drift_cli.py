@@ -13,20 +13,19 @@ import pytest
 from {{ cookiecutter.package_name }}.drift.__main__ import main
 from {{ cookiecutter.package_name }}.eval.cases import load_cases
 
+from ..fakes.drift import ON_TOPIC, REFERENCE, SHIFTED
+
 PROJECT = Path(__file__).parents[2]
-EVAL_SET = PROJECT / "evals" / "default.jsonl"
-SHIFTED = PROJECT / "evals" / "drift" / "shifted_inputs.jsonl"
-ON_TOPIC = PROJECT / "evals" / "drift" / "on_topic_inputs.jsonl"
 MODULE = "{{ cookiecutter.package_name }}.drift"
 # Every user turn of the eval set is a reference input.
-EVAL_INPUTS = sum(len(case.turns) for case in load_cases(EVAL_SET))
+REFERENCE_INPUTS = sum(len(case.turns) for case in load_cases(REFERENCE))
 
 
 pytestmark = pytest.mark.usefixtures("drift_environment")
 
 
 def drift(*args: str) -> int:
-    return main([*args, "--reference", str(EVAL_SET)])
+    return main([*args, "--reference", str(REFERENCE)])
 
 
 def test_shifted_inputs_are_drift_and_the_report_says_why(
@@ -40,10 +39,10 @@ def test_shifted_inputs_are_drift_and_the_report_says_why(
     assert status == 1
     assert "production inputs      18" in out
     assert "skipped lines           3  (3 without an input)" in out
-    assert f"eval inputs            {EVAL_INPUTS}" in out
+    assert f"eval inputs            {REFERENCE_INPUTS}" in out
     assert "embeddings         local" in out
     assert "DRIFT DETECTED: centroid distance and neighbour distance" in out
-    assert "Which stocks should I buy" in out  # among the farthest examples
+    assert "Book me a table for two" in out  # the farthest example
     data = json.loads(report.read_text())
     assert data["verdict"] == "drift"
     assert data["failed"] == ["centroid distance", "neighbour distance"]
@@ -56,7 +55,7 @@ def test_shifted_inputs_are_drift_and_the_report_says_why(
     assert f"report: {report}" in out
 
 
-@pytest.mark.parametrize("inputs", [EVAL_SET, ON_TOPIC], ids=["eval-set", "on-topic"])
+@pytest.mark.parametrize("inputs", [REFERENCE, ON_TOPIC], ids=["eval-set", "on-topic"])
 def test_inputs_like_the_eval_set_pass(
     inputs: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -100,7 +99,8 @@ def test_progress_goes_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     drift("--inputs", str(SHIFTED))
     captured = capsys.readouterr()
     assert "embedding production inputs: 18/18" in captured.err
-    assert f"embedding eval inputs: {EVAL_INPUTS}/{EVAL_INPUTS}" in captured.err
+    expected = f"embedding eval inputs: {REFERENCE_INPUTS}/{REFERENCE_INPUTS}"
+    assert expected in captured.err
     assert "embedding production inputs" not in captured.out
 
 
@@ -133,7 +133,7 @@ def test_an_empty_file_is_refused(
 def test_a_malformed_file_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "runs.csv").write_text("time,input\n09:00,Weather in Oslo?\n")
+    (tmp_path / "runs.csv").write_text("time,input\n09:00,Water the cactus?\n")
     message = _refused(capsys, "--inputs", "runs.csv")
     assert "no line is a JSON object; expected JSONL" in message
 
@@ -230,9 +230,16 @@ def test_help_lists_the_options() -> None:
 
 
 def test_the_module_runs_with_its_defaults() -> None:
-    done = _python_m("--inputs", "evals/drift/shifted_inputs.jsonl")
-    assert done.returncode == 1, done.stderr
-    assert f"eval inputs            {EVAL_INPUTS}  evals/default.jsonl" in done.stdout
+    # From the project root, --reference defaults to the project's own eval set:
+    # whatever it holds, every user turn of it is read, and the check runs.
+    eval_set = PROJECT / "evals" / "default.jsonl"
+    eval_inputs = sum(len(case.turns) for case in load_cases(eval_set))
+
+    done = _python_m("--inputs", str(SHIFTED))
+
+    assert done.returncode in (0, 1), done.stderr
+    assert f"production inputs      18  {SHIFTED}" in done.stdout
+    assert f"eval inputs        {eval_inputs:>6}  evals/default.jsonl" in done.stdout
 
 
 def test_the_module_refuses_bad_usage_without_a_traceback() -> None:

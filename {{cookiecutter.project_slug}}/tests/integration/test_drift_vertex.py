@@ -16,12 +16,10 @@ from {{ cookiecutter.package_name }}.drift.embeddings import (
 from {{ cookiecutter.package_name }}.drift.settings import DriftSettings
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from ..fakes.drift import REFERENCE, SHIFTED
 from .vertex_fake import ACCESS_TOKEN, EMBEDDING_METHODS, VertexFake
 
-PROJECT = Path(__file__).parents[2]
-EVAL_SET = PROJECT / "evals" / "default.jsonl"
-SHIFTED = PROJECT / "evals" / "drift" / "shifted_inputs.jsonl"
-TEXTS = ["What is the weather in Paris?", "Hello!", "File my taxes, please."]
+TEXTS = ["How often should I water a cactus?", "Hello!", "File my taxes, please."]
 
 
 pytestmark = [pytest.mark.vertex, pytest.mark.usefixtures("drift_environment")]
@@ -113,7 +111,7 @@ def test_a_vertex_error_is_one_clear_line(
 
 
 @pytest.mark.usefixtures("vertex_settings")
-@pytest.mark.parametrize(("inputs", "status"), [(EVAL_SET, 0), (SHIFTED, 1)])
+@pytest.mark.parametrize(("inputs", "status"), [(REFERENCE, 0), (SHIFTED, 1)])
 def test_the_cli_with_vertex_embeddings(
     vertex_fake: VertexFake,
     monkeypatch: pytest.MonkeyPatch,
@@ -126,7 +124,7 @@ def test_the_cli_with_vertex_embeddings(
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "test-project")
     monkeypatch.setenv("VERTEX_BASE_URL", vertex_fake.url)
 
-    assert main(["--inputs", str(inputs), "--reference", str(EVAL_SET)]) == status
+    assert main(["--inputs", str(inputs), "--reference", str(REFERENCE)]) == status
 
     out = capsys.readouterr().out
     assert "embeddings         vertex (gemini-embedding-001" in out
@@ -146,7 +144,7 @@ def test_the_cli_reports_a_vertex_failure_with_status_2(
     monkeypatch.setenv("VERTEX_BASE_URL", vertex_fake.url)
     vertex_fake.fail_next_embedding(403, "Vertex AI API has not been used in project")
 
-    assert main(["--inputs", str(SHIFTED), "--reference", str(EVAL_SET)]) == 2
+    assert main(["--inputs", str(SHIFTED), "--reference", str(REFERENCE)]) == 2
 
     err = capsys.readouterr().err
     assert "error: embedding production inputs with vertex" in err

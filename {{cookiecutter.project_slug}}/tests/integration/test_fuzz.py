@@ -1,10 +1,11 @@
 """Fuzz every operation of the OpenAPI document with generated requests.
 
-Schemathesis sends valid and invalid bodies, parameters and methods, offline, on
-the local model. A 5xx is a bug (a client mistake must get a 4xx), and every
-response must match the document: status, content type, headers and body. The
-streaming routes are fuzzed too (Schemathesis reads the first 20 events of a
-stream). Only the playground is outside the document: see the last test.
+Schemathesis sends valid and invalid bodies, parameters and methods, offline, to
+an app whose scripted model echoes. A 5xx is a bug (a client mistake must get a
+4xx), and every response must match the document: status, content type, headers
+and body. The streaming routes are fuzzed too (Schemathesis reads the first 20
+events of a stream). Only the playground is outside the document: see the last
+test.
 """
 
 from typing import Any
@@ -18,6 +19,9 @@ from hypothesis import strategies as st
 
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from ..fakes.scripted_model import ScriptedChatModel
+from ..fakes.tools import TEST_TOOLS
 
 # The document does not depend on settings (a test below checks that it is the one
 # the app serves). Loaded at import, as `parametrize` needs it to name the tests;
@@ -54,10 +58,12 @@ _FUZZED_APPS: list[FastAPI] = []
 
 @pytest.fixture
 def app(settings: Settings) -> FastAPI:
-    """The app to fuzz, with THREAD in its store."""
-    with TestClient(create_app(settings)) as client:
+    """The app to fuzz, with THREAD in its store; its model echoes every run."""
+    seeding = create_app(settings, model=ScriptedChatModel(), tools=TEST_TOOLS)
+    with TestClient(seeding) as client:
         client.post("/threads", json={"thread_id": THREAD}).raise_for_status()
-    app = create_app(settings)  # Schemathesis starts its own lifespan
+    # Schemathesis starts its own lifespan.
+    app = create_app(settings, model=ScriptedChatModel(), tools=TEST_TOOLS)
     _FUZZED_APPS.append(app)
     return app
 

@@ -7,14 +7,23 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .live_server import live_server
+from ..fakes.scripted_model import ScriptedChatModel
+from ..fakes.tools import TEST_TOOLS
+from . import live_server as serving
 
 LIMIT = 2048
+# The server process of the uvicorn test runs the scripted app (it echoes).
+
+
+def scripted_app(settings: Settings) -> FastAPI:
+    """The app on a model that echoes each message: these tests are about bodies."""
+    return create_app(settings, model=ScriptedChatModel(), tools=TEST_TOOLS)
 
 
 @pytest.fixture
@@ -23,7 +32,7 @@ def limited(settings: Settings) -> Iterator[TestClient]:
     small = settings.model_copy(
         update={"max_request_bytes": LIMIT, "max_message_chars": LIMIT}
     )
-    with TestClient(create_app(small)) as client:
+    with TestClient(scripted_app(small)) as client:
         yield client
 
 
@@ -110,7 +119,7 @@ def test_a_content_length_that_undersells_the_body(limited: TestClient) -> None:
 
 def test_the_message_limit_keeps_its_own_error(settings: Settings) -> None:
     chars = settings.model_copy(update={"max_message_chars": 100})
-    with TestClient(create_app(chars)) as client:
+    with TestClient(scripted_app(chars)) as client:
         response = client.post("/invoke", json={"message": "x" * 101})
     assert response.status_code == 422
     error = response.json()["error"]
@@ -123,7 +132,7 @@ def test_the_default_limit_holds_the_longest_message(settings: Settings) -> None
     message = "\U0001f600" * settings.max_message_chars
     body = json.dumps({"message": message}).encode()
     assert len(body) <= settings.max_request_bytes
-    with TestClient(create_app(settings)) as client:
+    with TestClient(scripted_app(settings)) as client:
         response = client.post(
             "/invoke", content=body, headers={"content-type": "application/json"}
         )
@@ -131,7 +140,7 @@ def test_the_default_limit_holds_the_longest_message(settings: Settings) -> None
 
 
 def test_uvicorn_refuses_a_chunked_body_and_serves_the_next(tmp_path: Path) -> None:
-    with live_server(tmp_path, {"MAX_REQUEST_BYTES": str(LIMIT)}) as url:
+    with serving.live_server(tmp_path, {"MAX_REQUEST_BYTES": str(LIMIT)}) as url:
         too_large = httpx.post(
             f"{url}/invoke",
             content=chunks(run_body(LIMIT * 4)),
@@ -140,3 +149,4 @@ def test_uvicorn_refuses_a_chunked_body_and_serves_the_next(tmp_path: Path) -> N
         served = httpx.post(f"{url}/invoke", json={"message": "Hi"})
     assert_too_large(too_large)
     assert served.status_code == 200
+    assert served.json()["reply"] == "You said: Hi"

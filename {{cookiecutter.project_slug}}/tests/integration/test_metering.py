@@ -9,11 +9,15 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from {{ cookiecutter.package_name }}.logs import TRACE_FIELD
+from {{ cookiecutter.package_name }}.server.app import create_app
 
+from ..fakes.scripted_model import ScriptedChatModel, calls
+from ..fakes.tools import TEST_TOOLS
 from .sse import read_events
 from .test_tracing import finished_spans
 
-QUESTION = "What is the weather in Lisbon?"
+# A private word in the question: it must reach no log line.
+QUESTION = "What is stored under alpha? My codeword is heliotrope."
 LogLines = Callable[[], list[dict[str, Any]]]
 
 
@@ -32,7 +36,15 @@ def recorded_metrics(reader: InMemoryMetricReader) -> dict[str, list[Any]]:
     return points
 
 
-def test_the_final_event_reports_the_runs_figures(client: TestClient) -> None:
+def look_up_then_answer(model: ScriptedChatModel) -> None:
+    """Script a run of two model calls: one calls the tool, one answers."""
+    model.then(calls(("lookup", {"key": "alpha"})), "The value of alpha is 1.")
+
+
+def test_the_final_event_reports_the_runs_figures(
+    client: TestClient, model: ScriptedChatModel
+) -> None:
+    look_up_then_answer(model)
     final = read_events(client, "/stream", {"message": QUESTION})[-1]
 
     assert final["event"] == "final"
@@ -43,12 +55,17 @@ def test_the_final_event_reports_the_runs_figures(client: TestClient) -> None:
     )
     assert data["usage"]["output_tokens"] > 0
     assert 0 < data["time_to_first_token_ms"] <= data["latency_ms"]
-    assert data["cost_usd"] == 0.0  # the local model is free
+    # MODEL_PROVIDER=local is priced at zero.
+    assert data["cost_usd"] == 0.0
 
 
 def test_one_log_line_per_run_with_its_trace_and_no_message_text(
-    client: TestClient, log_lines: LogLines, spans: InMemorySpanExporter
+    client: TestClient,
+    model: ScriptedChatModel,
+    log_lines: LogLines,
+    spans: InMemorySpanExporter,
 ) -> None:
+    look_up_then_answer(model)
     spans.clear()
     reply = client.post("/invoke", json={"message": QUESTION}).json()
 
@@ -60,7 +77,7 @@ def test_one_log_line_per_run_with_its_trace_and_no_message_text(
     assert run["run_id"] == reply["run_id"]
     assert run["status"] == "completed"
     assert run["prompt_version"] == reply["prompt_version"]
-    assert run["model"] == "local"
+    assert run["model"] == model.model_name
     assert run["total_tokens"] == reply["usage"]["total_tokens"]
     assert run["latency_ms"] == reply["latency_ms"]
     # /invoke streams no tokens to its client, but its model streams: timed.
@@ -71,22 +88,25 @@ def test_one_log_line_per_run_with_its_trace_and_no_message_text(
     trace_id = f"{server.context.trace_id:032x}"
     assert line[TRACE_FIELD] == f"projects/test-project/traces/{trace_id}"
     for logged in log_lines():
-        assert "Lisbon" not in str(logged), logged
+        assert "heliotrope" not in str(logged), logged
 
 
 def test_log_user_inputs_puts_the_message_in_the_run_line(
     settings: Any, log_lines: LogLines
 ) -> None:
     settings = settings.model_copy(update={"log_user_inputs": True})
-    from {{ cookiecutter.package_name }}.server.app import create_app
-
-    with TestClient(create_app(settings)) as client:
+    # Unscripted, the model echoes the question.
+    app = create_app(settings, model=ScriptedChatModel(), tools=TEST_TOOLS)
+    with TestClient(app) as client:
         client.post("/invoke", json={"message": QUESTION})
     [line] = run_lines(log_lines())
     assert line["run"]["input"] == QUESTION
 
 
-def test_protocol_runs_are_metered_too(client: TestClient, log_lines: LogLines) -> None:
+def test_protocol_runs_are_metered_too(
+    client: TestClient, model: ScriptedChatModel, log_lines: LogLines
+) -> None:
+    look_up_then_answer(model)
     thread = client.post("/threads", json={}).json()
     body = {
         "assistant_id": "agent",
@@ -101,8 +121,9 @@ def test_protocol_runs_are_metered_too(client: TestClient, log_lines: LogLines) 
 
 
 def test_a_failed_run_is_logged_as_failed(
-    client: TestClient, log_lines: LogLines
+    client: TestClient, model: ScriptedChatModel, log_lines: LogLines
 ) -> None:
+    look_up_then_answer(model)
     thread = client.post("/threads", json={}).json()
     # A tool call and an answer need more steps than this: the run fails.
     client.app.state.runner.max_steps = 2  # type: ignore[attr-defined]
@@ -118,8 +139,9 @@ def test_a_failed_run_is_logged_as_failed(
 
 
 def test_run_and_model_call_metrics_are_recorded(
-    client: TestClient, metric_reader: InMemoryMetricReader
+    client: TestClient, model: ScriptedChatModel, metric_reader: InMemoryMetricReader
 ) -> None:
+    look_up_then_answer(model)
     client.post("/invoke", json={"message": QUESTION})
 
     points = recorded_metrics(metric_reader)
@@ -141,15 +163,16 @@ def test_run_and_model_call_metrics_are_recorded(
             point
             for point in points[name]
             if point.attributes["app.run.status"] == "completed"
-            and point.attributes["app.model"] == "local"
+            and point.attributes["app.model"] == model.model_name
         ]
         assert completed, name
         assert completed[0].count >= 1
 
 
 def test_feedback_carries_the_runs_lineage_and_trace(
-    client: TestClient, spans: InMemorySpanExporter
+    client: TestClient, model: ScriptedChatModel, spans: InMemorySpanExporter
 ) -> None:
+    look_up_then_answer(model)
     spans.clear()
     reply = client.post("/invoke", json={"message": QUESTION}).json()
     server = next(s for s in finished_spans(spans) if s.name == "POST /invoke")
@@ -162,6 +185,6 @@ def test_feedback_carries_the_runs_lineage_and_trace(
     assert record["thread_id"] == reply["thread_id"]
     assert record["trace_id"] == f"{server.context.trace_id:032x}"
     assert record["prompt_version"] == reply["prompt_version"]
-    assert record["model"] == "local"
+    assert record["model"] == model.model_name
     stored = client.app.state.feedback.read_all()  # type: ignore[attr-defined]
     assert stored[-1]["trace_id"] == record["trace_id"]

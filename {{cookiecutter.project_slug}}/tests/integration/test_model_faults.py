@@ -1,11 +1,11 @@
 """Model and tool faults: bounded retries with backoff on retryable errors, none on
 a rejected request, a deadline per call, a clear error for the client, and a
-thread that still works afterwards. The local model is made to fail here; the
+thread that still works afterwards. A scripted model is made to fail here; the
 Gemini client meets the same faults from the Vertex fake in test_vertex_faults.py."""
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -19,26 +19,30 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from {{ cookiecutter.package_name }} import assembly
-from {{ cookiecutter.package_name }}.agent import tools
-from {{ cookiecutter.package_name }}.local_model import LocalChatModel
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from ..fakes.scripted_app import directed
+from ..fakes.scripted_model import ScriptedChatModel, calls
+from ..fakes.tools import TEST_TOOLS, fail_hard
 from .sse import read_events
 
-WEATHER = "What is the weather in Paris?"
+# The model calls `lookup("alpha")`, then answers with its result.
+LOOKUP = "lookup:alpha"
+FOUND = "Found: alpha = 1"
 
 
-class FaultyModel(LocalChatModel):
-    """The local model, failing its first calls as scripted: an exception is
-    raised, a number of seconds is a call that hangs that long."""
+class FaultyModel(ScriptedChatModel):
+    """The scripted model, failing its first calls as told: an exception is
+    raised, a number of seconds is a call that hangs that long. Then it follows
+    `directed`: `lookup:<key>` calls the lookup tool, a result is reported."""
 
+    fallback: Callable[[list[BaseMessage]], Any] = directed
     faults: list[Any] = Field(default_factory=list)
-    calls: int = 0
+    attempts: int = 0
 
     async def _fail_first(self) -> None:
-        self.calls += 1
+        self.attempts += 1
         if self.faults:
             fault = self.faults.pop(0)
             if isinstance(fault, Exception):
@@ -57,10 +61,8 @@ class FaultyModel(LocalChatModel):
 
 
 @pytest.fixture
-def model(monkeypatch: pytest.MonkeyPatch) -> FaultyModel:
-    faulty = FaultyModel()
-    monkeypatch.setattr(assembly, "chat_model_from_settings", lambda _: faulty)
-    return faulty
+def model() -> FaultyModel:
+    return FaultyModel()
 
 
 @pytest.fixture
@@ -72,7 +74,8 @@ def client(settings: Settings, model: FaultyModel) -> Iterator[TestClient]:
             "model_timeout_seconds": 0.5,
         }
     )
-    with TestClient(create_app(quick)) as test_client:
+    app = create_app(quick, model=model, tools=[*TEST_TOOLS, fail_hard])
+    with TestClient(app) as test_client:
         yield test_client
 
 
@@ -81,11 +84,11 @@ def test_retryable_failures_are_retried_and_the_run_succeeds(
 ) -> None:
     model.faults = [ModelAPIError("503 unavailable"), ModelRateLimitError("429")]
 
-    response = client.post("/invoke", json={"message": WEATHER})
+    response = client.post("/invoke", json={"message": LOOKUP})
 
     assert response.status_code == 200, response.text
-    assert "partly cloudy" in response.json()["reply"]
-    assert model.calls == 4  # two failures, then the tool call and the answer
+    assert response.json()["reply"] == FOUND
+    assert model.attempts == 4  # two failures, then the tool call and the answer
 
 
 def test_a_rejected_request_is_not_retried(
@@ -93,23 +96,23 @@ def test_a_rejected_request_is_not_retried(
 ) -> None:
     model.faults = [ModelInvalidRequestError("400 bad request")]
 
-    response = client.post("/invoke", json={"message": WEATHER})
+    response = client.post("/invoke", json={"message": LOOKUP})
 
     assert response.status_code == 502
     error = response.json()["error"]
     assert error["code"] == "model_error"
     assert "ModelInvalidRequestError" in error["message"]
-    assert model.calls == 1
+    assert model.attempts == 1
 
 
 def test_retries_are_bounded(client: TestClient, model: FaultyModel) -> None:
     model.faults = [ModelAPIError("503")] * 3
 
-    response = client.post("/invoke", json={"message": WEATHER})
+    response = client.post("/invoke", json={"message": LOOKUP})
 
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "model_unavailable"
-    assert model.calls == 3  # MODEL_MAX_RETRIES=2: three attempts
+    assert model.attempts == 3  # MODEL_MAX_RETRIES=2: three attempts
 
 
 def test_a_hanging_model_call_times_out_and_is_retried(
@@ -118,12 +121,12 @@ def test_a_hanging_model_call_times_out_and_is_retried(
     model.faults = [30.0, 30.0, 30.0]
 
     started = time.monotonic()
-    response = client.post("/invoke", json={"message": WEATHER})
+    response = client.post("/invoke", json={"message": LOOKUP})
 
     assert response.status_code == 504
     error = response.json()["error"]
     assert error["code"] == "model_timeout"
-    assert model.calls == 3
+    assert model.attempts == 3
     assert time.monotonic() - started < 10
 
 
@@ -131,37 +134,33 @@ def test_a_failed_stream_ends_with_an_error_event_and_the_thread_goes_on(
     client: TestClient, model: FaultyModel
 ) -> None:
     model.faults = [ModelInvalidRequestError("400")]
-    events = read_events(client, "/stream", {"message": WEATHER})
+    events = read_events(client, "/stream", {"message": LOOKUP})
     thread_id = events[0]["data"]["thread_id"]
 
-    after = client.post("/invoke", json={"message": WEATHER, "thread_id": thread_id})
+    after = client.post("/invoke", json={"message": LOOKUP, "thread_id": thread_id})
     thread = client.get(f"/threads/{thread_id}").json()
 
     assert events[-1]["event"] == "error"
     assert events[-1]["data"]["code"] == "model_error"
     assert after.status_code == 200
-    assert "partly cloudy" in after.json()["reply"]
+    assert after.json()["reply"] == FOUND
     assert thread["status"] == "idle"
     roles = [message["role"] for message in thread["messages"]]
     assert roles == ["user", "user", "assistant", "tool", "assistant"]
 
 
 def test_a_tool_that_crashes_leaves_a_thread_the_model_can_continue(
-    client: TestClient, model: FaultyModel, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, model: FaultyModel
 ) -> None:
-    def crash(city: str) -> str:
-        raise RuntimeError("the weather service is down")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(tools.get_weather, "func", crash)
-        failed = client.post("/invoke", json={"message": WEATHER})
+    model.then(calls(("fail_hard", {"reason": "the service is down"})))
+    failed = client.post("/invoke", json={"message": "Use the broken tool"})
     thread_id = failed.json()["error"]["thread_id"]
 
     after = client.post(
-        "/invoke", json={"message": "What time is it in Tokyo?", "thread_id": thread_id}
+        "/invoke", json={"message": "lookup:beta", "thread_id": thread_id}
     )
 
     assert failed.status_code == 502
     assert failed.json()["error"]["code"] == "run_failed"
     assert after.status_code == 200, after.text
-    assert "Tokyo" in after.json()["reply"]
+    assert after.json()["reply"] == "Found: beta = 2"

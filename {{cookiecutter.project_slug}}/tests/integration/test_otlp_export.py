@@ -10,12 +10,15 @@ import httpx
 
 from {{ cookiecutter.package_name }}.settings import AGENT_NAME
 
-from .live_server import live_server
+from . import live_server as serving
 from .otlp_receiver import Received, ReceivedSpan, otlp_receiver
 
-QUESTION = "What is the weather in Berlin?"
-# Words of the question, the tool's answer and the reply: none may be exported.
-PRIVATE_WORDS = ("Berlin", "overcast")
+# The server process runs the scripted app: its model calls `lookup` for
+# `lookup:<key>` and answers a tool result with `Found: <result>`.
+QUESTION = "Please lookup:beta for me, codeword heliotrope."
+# Words of the question, the tool's answer (`beta = 2`) and the reply: none may
+# be exported.
+PRIVATE_WORDS = ("heliotrope", "beta")
 
 
 def wait_for(received: Received, ready: Callable[[Received], bool]) -> None:
@@ -42,6 +45,7 @@ def stream_one_run(url: str) -> dict[str, object]:
             elif line.startswith("data:") and event == "final":
                 final = json.loads(line.removeprefix("data:"))
     assert final, "no final event"
+    assert final["reply"] == "Found: beta = 2"
     return final
 
 
@@ -59,7 +63,7 @@ def test_a_streamed_run_reaches_an_otlp_receiver_as_one_trace(tmp_path: Path) ->
             "OTEL_BSP_SCHEDULE_DELAY": "100",
             "OTEL_METRIC_EXPORT_INTERVAL": "200",
         }
-        with live_server(tmp_path / "data", settings, log_path=log_path) as url:
+        with serving.live_server(tmp_path / "data", settings, log_path=log_path) as url:
             final = stream_one_run(url)
             wait_for(
                 received,
@@ -85,7 +89,7 @@ def test_a_streamed_run_reaches_an_otlp_receiver_as_one_trace(tmp_path: Path) ->
         assert chat.attributes["gen_ai.operation.name"] == "chat"
         assert chat.attributes["gen_ai.usage.input_tokens"] > 0
         assert chat.attributes["gen_ai.usage.output_tokens"] > 0
-    assert tool.attributes["gen_ai.tool.name"] == "get_weather"
+    assert tool.attributes["gen_ai.tool.name"] == "lookup"
 
     # Capture is off by default: no message text in any span or log line.
     for span in spans:
@@ -106,9 +110,9 @@ def test_message_content_is_exported_when_opted_in(tmp_path: Path) -> None:
             "OTEL_BSP_SCHEDULE_DELAY": "100",
             "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "SPAN_ONLY",
         }
-        with live_server(tmp_path / "data", settings) as url:
+        with serving.live_server(tmp_path / "data", settings) as url:
             stream_one_run(url)
             wait_for(received, lambda r: bool(named(r.spans, "invoke_agent")))
 
     chats = named(received.spans, "chat ")
-    assert any("Berlin" in str(chat.attributes) for chat in chats)
+    assert any("heliotrope" in str(chat.attributes) for chat in chats)

@@ -1,4 +1,5 @@
-"""Conversations in PostgreSQL (DATABASE_URL), against a real server."""
+"""Conversations in PostgreSQL (DATABASE_URL), against a real server, on scripted
+models and the neutral test tools."""
 
 from pathlib import Path
 
@@ -8,6 +9,9 @@ from pydantic import SecretStr
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from ..fakes.scripted_model import ScriptedChatModel, calls, scripted
+from ..fakes.tools import TEST_TOOLS
+
 
 def test_conversations_live_in_postgres_across_restarts(
     database_url: str, tmp_path: Path
@@ -15,35 +19,46 @@ def test_conversations_live_in_postgres_across_restarts(
     settings = Settings(
         _env_file=None, database_url=SecretStr(database_url), data_dir=tmp_path
     )
+    # The first server answers, then calls a tool; the second only answers.
+    before = scripted("Hello, Lin.", calls(("lookup", {"key": "alpha"})), "It is 1.")
+    after = ScriptedChatModel()
 
-    with TestClient(create_app(settings)) as client:
-        first = client.post("/invoke", json={"message": "My name is Lin"}).json()
-        other = client.post("/invoke", json={"message": "Weather in Paris?"}).json()
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, model=before, tools=TEST_TOOLS)) as client:
+        first = client.post("/invoke", json={"message": "I am Lin"}).json()
+        other = client.post("/invoke", json={"message": "What is alpha?"}).json()
+    with TestClient(create_app(settings, model=after, tools=TEST_TOOLS)) as client:
         reply = client.post(
-            "/invoke",
-            json={"message": "What is my name?", "thread_id": first["thread_id"]},
+            "/invoke", json={"message": "Who am I?", "thread_id": first["thread_id"]}
         ).json()
         history = client.get(f"/threads/{other['thread_id']}").json()
         ready = client.get("/readyz")
 
-    assert reply["reply"] == "Your name is Lin."
-    assert [m["role"] for m in history["messages"]] == [
-        "user",
-        "assistant",
-        "tool",
-        "assistant",
+    # The restarted server read the thread back and gave the model all of it.
+    [prompt] = after.seen
+    assert [(m.type, m.text) for m in prompt[1:]] == [
+        ("human", "I am Lin"),
+        ("ai", "Hello, Lin."),
+        ("human", "Who am I?"),
+    ]
+    assert reply["reply"] == "You said: Who am I?"
+    assert [(m["role"], m["content"]) for m in history["messages"]] == [
+        ("user", "What is alpha?"),
+        ("assistant", ""),
+        ("tool", "alpha = 1"),
+        ("assistant", "It is 1."),
     ]
     assert ready.json() == {"status": "ready"}
     assert not settings.sqlite_path.exists()
 
 
-def test_feedback_finds_runs_in_postgres(database_url: str, tmp_path: Path) -> None:
+def test_feedback_finds_runs_in_postgres(
+    database_url: str, tmp_path: Path, model: ScriptedChatModel
+) -> None:
     settings = Settings(
         _env_file=None, database_url=SecretStr(database_url), data_dir=tmp_path
     )
 
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, model=model, tools=TEST_TOOLS)) as client:
         run = client.post("/invoke", json={"message": "Hi"}).json()
         accepted = client.post("/feedback", json={"run_id": run["run_id"], "score": 1})
         refused = client.post("/feedback", json={"run_id": "nope", "score": 1})

@@ -9,9 +9,12 @@ from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.server.protocol import ASSISTANT_ID
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from ..fakes.scripted_model import ScriptedChatModel, calls
+from ..fakes.tools import TEST_TOOLS
 from .sse import read_events
 
-ASK = {"messages": [{"role": "user", "content": "What is the weather in Paris?"}]}
+# Unless a test scripts the model, it echoes this question.
+ASK = {"messages": [{"role": "user", "content": "What is stored under alpha?"}]}
 UNKNOWN = "00000000-0000-0000-0000-000000000000"
 
 
@@ -41,7 +44,7 @@ def test_info_and_the_one_assistant(client: TestClient) -> None:
 
 
 def test_creating_a_thread_twice(client: TestClient) -> None:
-    thread_id = new_thread(client, metadata={"owner": "ada"})
+    thread_id = new_thread(client, metadata={"owner": "qa"})
 
     again = client.post("/threads", json={"thread_id": thread_id})
     kept = client.post(
@@ -49,7 +52,7 @@ def test_creating_a_thread_twice(client: TestClient) -> None:
     )
 
     assert error_of(again, 409)["code"] == "thread_exists"
-    assert kept.json()["metadata"] == {"owner": "ada"}
+    assert kept.json()["metadata"] == {"owner": "qa"}
     assert kept.json()["created_at"].endswith("+00:00")
 
 
@@ -130,11 +133,11 @@ def test_run_metadata_makes_threads_findable(client: TestClient) -> None:
     thread_id = new_thread(client)
     client.post(
         f"/threads/{thread_id}/runs/wait",
-        json={"assistant_id": "agent", "input": ASK, "metadata": {"user": "ada"}},
+        json={"assistant_id": "agent", "input": ASK, "metadata": {"user": "u-1"}},
     )
 
     found = client.post(
-        "/threads/search", json={"metadata": {"graph_id": "agent", "user": "ada"}}
+        "/threads/search", json={"metadata": {"graph_id": "agent", "user": "u-1"}}
     )
 
     [thread] = found.json()
@@ -142,7 +145,11 @@ def test_run_metadata_makes_threads_findable(client: TestClient) -> None:
     assert thread["values"]["messages"][0]["content"] == ASK["messages"][0]["content"]
 
 
-def test_stream_events_follow_the_protocol(client: TestClient) -> None:
+def test_stream_events_follow_the_protocol(
+    client: TestClient, model: ScriptedChatModel
+) -> None:
+    # A tool call: the graph reports its progress as a `custom` event.
+    model.then(calls(("lookup", {"key": "alpha"})), "The value of alpha is 1.")
     thread_id = new_thread(client)
     events = read_events(
         client,
@@ -155,11 +162,16 @@ def test_stream_events_follow_the_protocol(client: TestClient) -> None:
     assert names[-1] == "end"
     assert set(names[1:-1]) == {"updates", "custom"}
     assert events[-1]["data"] is None
+    [progress] = [event["data"] for event in events if event["event"] == "custom"]
+    assert progress == {"type": "progress", "message": "Calling lookup"}
 
 
 def test_a_bad_resume_value_keeps_the_thread_waiting(settings: Settings) -> None:
     approving = settings.model_copy(update={"require_tool_approval": True})
-    with TestClient(create_app(approving)) as client:
+    model = ScriptedChatModel(
+        turns=[calls(("lookup", {"key": "alpha"})), "The value of alpha is 1."]
+    )
+    with TestClient(create_app(approving, model=model, tools=TEST_TOOLS)) as client:
         thread_id = new_thread(client)
         run = f"/threads/{thread_id}/runs/wait"
         paused = client.post(run, json={"assistant_id": "agent", "input": ASK}).json()
@@ -171,15 +183,15 @@ def test_a_bad_resume_value_keeps_the_thread_waiting(settings: Settings) -> None
             run, json={"assistant_id": "agent", "command": {"resume": "approve"}}
         )
 
-    assert (
-        paused["__interrupt__"][0]["value"]["action_requests"][0]["name"]
-        == "get_weather"
-    )
+    [request] = paused["__interrupt__"][0]["value"]["action_requests"]
+    assert (request["name"], request["args"]) == ("lookup", {"key": "alpha"})
     assert bad.status_code == 200
     [asked_again] = bad.json()["__interrupt__"]
     assert "got 'maybe'" in asked_again["value"]["error"]
     assert waiting["next"] == ["approve"]
-    assert good.json()["messages"][-1]["content"].endswith("partly cloudy, 14°C.")
+    # Approved, the tool ran and the model answered from its result.
+    assert good.json()["messages"][-2]["content"] == "alpha = 1"
+    assert good.json()["messages"][-1]["content"] == "The value of alpha is 1."
 
 
 @pytest.mark.parametrize("mode", ["debug", "tasks", "checkpoints"])

@@ -1,5 +1,9 @@
 """Contract: LangGraph's own Python client (langgraph-sdk, pinned) and RemoteGraph
-against the Agent Protocol subset, served by a real uvicorn process."""
+against the Agent Protocol subset, served by a real uvicorn process.
+
+The server runs the scripted model (live_server.py): `lookup:<key>` makes it call
+the neutral `lookup` tool and answer `Found: <result>`, anything else is echoed.
+"""
 
 import asyncio
 import itertools
@@ -15,16 +19,24 @@ from langgraph_sdk.schema import StreamPart
 
 from .live_server import live_server
 
-QUESTION = {"messages": [{"role": "user", "content": "What is the weather in Paris?"}]}
-WEATHER = "The weather in Paris is partly cloudy, 14°C."
+
+def ask(content: str) -> dict[str, Any]:
+    return {"messages": [{"role": "user", "content": content}]}
+
+
+# One tool call, then an answer from its result: guard, agent, tools, agent.
+QUESTION = ask("lookup:alpha")
+ANSWER = "Found: alpha = 1"
+# An echoed reply of many tokens: at 80 ms each, a run lasts well over a second.
+LONG = ask(" ".join(f"word{n}" for n in range(24)))
 
 
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    # Tokens come 80 ms apart: a run lasts over a second, long enough to be
-    # cancelled or found busy even on a loaded machine.
+    # Tokens come 80 ms apart: a run of LONG lasts about two seconds, long enough
+    # to be cancelled or found busy even on a loaded machine.
     data = tmp_path_factory.mktemp("protocol")
-    with live_server(data, {"LOCAL_MODEL_TOKEN_DELAY_MS": "80"}) as url:
+    with live_server(data, {"SCRIPTED_TOKEN_DELAY_MS": "80"}) as url:
         yield url
 
 
@@ -100,13 +112,15 @@ async def test_each_stream_mode(client: LangGraphClient, mode: str, event: str) 
             for msg, meta in (part.data for part in body)
             if msg["type"] == "AIMessageChunk"
         ]
-        assert "".join(chunk["content"] for chunk in chunks).endswith(WEATHER)
+        assert "".join(chunk["content"] for chunk in chunks) == ANSWER
         assert all(
             meta["langgraph_node"] in ("agent", "tools")
             for _, meta in (p.data for p in body)
         )
     if mode == "custom":
-        assert body[0].data == {"type": "progress", "message": "Calling get_weather"}
+        assert [part.data for part in body] == [
+            {"type": "progress", "message": "Calling lookup"}
+        ]
 
 
 async def test_the_acceptance_script(client: LangGraphClient) -> None:
@@ -122,19 +136,14 @@ async def test_the_acceptance_script(client: LangGraphClient) -> None:
             stream_mode=["values", "messages-tuple", "updates"],
         )
     ]
-    final = await client.runs.wait(
-        thread_id,
-        "agent",
-        input={"messages": [{"role": "user", "content": "And the time there?"}]},
-    )
+    final = await client.runs.wait(thread_id, "agent", input=ask("lookup:beta"))
     state = await client.threads.get_state(thread_id)
     history = await client.threads.get_history(thread_id)
 
     assert {"metadata", "values", "messages", "updates", "end"} == set(events)
     assert isinstance(final, dict)
-    assert final["messages"][-1]["content"].startswith(
-        "Here is what I found: The local time in Paris"
-    )
+    assert [m["type"] for m in final["messages"]] == ["human", "ai", "tool", "ai"] * 2
+    assert final["messages"][-1]["content"] == "Found: beta = 2"
     assert state["values"] == final
     assert state["next"] == []
     assert history[0]["checkpoint"] == state["checkpoint"]
@@ -150,7 +159,7 @@ async def test_stateless_runs_leave_no_thread(client: LangGraphClient) -> None:
     final = await client.runs.wait(None, "agent", input=QUESTION)
     streamed = await collect(client.runs.stream(None, "agent", input=QUESTION))
 
-    assert final["messages"][-1]["content"].endswith(WEATHER)
+    assert final["messages"][-1]["content"] == ANSWER
     assert streamed[-1].event == "end"
     after = {t["thread_id"] for t in await client.threads.search(limit=1000)}
     assert after == before
@@ -172,12 +181,12 @@ async def test_interrupt_and_resume(approval_url: str) -> None:
         thread_id, "agent", command={"resume": {"decisions": [{"type": "approve"}]}}
     )
 
-    assert interrupt["value"]["action_requests"][0]["name"] == "get_weather"
-    assert interrupt["value"]["action_requests"][0]["args"] == {"city": "Paris"}
+    assert interrupt["value"]["action_requests"][0]["name"] == "lookup"
+    assert interrupt["value"]["action_requests"][0]["args"] == {"key": "alpha"}
     assert waiting["status"] == "interrupted"
     assert state["next"] == ["approve"]
     assert state["tasks"][0]["interrupts"][0]["id"] == interrupt["id"]
-    assert resumed["messages"][-1]["content"].endswith(WEATHER)
+    assert [m["content"] for m in resumed["messages"][-2:]] == ["alpha = 1", ANSWER]
     assert (await client.threads.get(thread_id))["status"] == "idle"
 
 
@@ -195,21 +204,22 @@ async def test_a_rejected_tool_call_is_not_run(approval_url: str) -> None:
     tool_message = final["messages"][-2]
     assert tool_message["type"] == "tool"
     assert tool_message["content"] == "The user rejected this call: not now."
-    assert "partly cloudy" not in final["messages"][-1]["content"]
+    # The tool never ran: its result is in no message.
+    assert not any("alpha = 1" in m["content"] for m in final["messages"])
 
 
 async def test_a_busy_thread_rejects_a_second_run(client: LangGraphClient) -> None:
     thread_id = (await client.threads.create())["thread_id"]
-    stream = client.runs.stream(thread_id, "agent", input=QUESTION)
+    stream = client.runs.stream(thread_id, "agent", input=LONG)
     first = await anext(stream)  # the run has started
 
     with pytest.raises(httpx.HTTPStatusError) as busy:
         await client.runs.wait(
-            thread_id, "agent", input=QUESTION, multitask_strategy="reject"
+            thread_id, "agent", input=LONG, multitask_strategy="reject"
         )
     with pytest.raises(httpx.HTTPStatusError) as unsupported:
         await client.runs.wait(
-            thread_id, "agent", input=QUESTION, multitask_strategy="enqueue"
+            thread_id, "agent", input=LONG, multitask_strategy="enqueue"
         )
     rest = await collect(stream)
 
@@ -230,7 +240,7 @@ async def test_a_busy_thread_rejects_a_second_run(client: LangGraphClient) -> No
 async def test_cancel_stops_a_run(client: LangGraphClient) -> None:
     thread_id = (await client.threads.create())["thread_id"]
     stream = client.runs.stream(
-        thread_id, "agent", input=QUESTION, stream_mode="messages-tuple"
+        thread_id, "agent", input=LONG, stream_mode="messages-tuple"
     )
     run_id = (await anext(stream)).data["run_id"]
     await anext(stream)  # the first token: the run is under way
@@ -251,6 +261,6 @@ def test_remote_graph(server_url: str) -> None:
     result = graph.invoke(QUESTION, config)
     state = graph.get_state(config)
 
-    assert result["messages"][-1]["content"].endswith(WEATHER)
+    assert result["messages"][-1]["content"] == ANSWER
     assert len(state.values["messages"]) == 4
     assert state.next == ()

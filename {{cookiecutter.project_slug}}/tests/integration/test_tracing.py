@@ -10,9 +10,18 @@ from fastapi.testclient import TestClient
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from ..fakes.scripted_model import ScriptedChatModel, calls
 from .sse import read_events
 
-QUESTION = "What is the weather in Paris?"
+# Private words of the question, the tool's answer (`beta = 2`) and the reply: no
+# span may record them unless content capture is turned on.
+QUESTION = "What is beta? My codeword is heliotrope."
+PRIVATE_WORDS = ("heliotrope", "beta", "marigold")
+
+
+def look_up_then_answer(model: ScriptedChatModel) -> None:
+    """Script a run of two model calls around one tool call."""
+    model.then(calls(("lookup", {"key": "beta"})), "Stored under it: marigold.")
 
 
 def finished_spans(spans: InMemorySpanExporter) -> Sequence[ReadableSpan]:
@@ -28,16 +37,17 @@ def finished_spans(spans: InMemorySpanExporter) -> Sequence[ReadableSpan]:
 
 
 def test_a_streamed_run_is_one_trace(
-    client: TestClient, spans: InMemorySpanExporter
+    client: TestClient, model: ScriptedChatModel, spans: InMemorySpanExporter
 ) -> None:
+    look_up_then_answer(model)
     spans.clear()
     events = read_events(client, "/stream", {"message": QUESTION})
     final = events[-1]["data"]
 
     recorded = finished_spans(spans)
     agent = next(s for s in recorded if s.name.startswith("invoke_agent"))
-    chats = [s for s in recorded if s.name == "chat local"]
-    [tool] = [s for s in recorded if s.name == "execute_tool get_weather"]
+    chats = [s for s in recorded if s.name == f"chat {model.model_name}"]
+    [tool] = [s for s in recorded if s.name == "execute_tool lookup"]
     server = next(s for s in recorded if s.name == "POST /stream")
 
     assert {s.context.trace_id for s in (agent, tool, *chats)} == {
@@ -49,25 +59,26 @@ def test_a_streamed_run_is_one_trace(
     assert len(chats) == 2
     for chat in chats:
         assert chat.attributes["gen_ai.operation.name"] == "chat"
-        assert chat.attributes["gen_ai.request.model"] == "local"
+        assert chat.attributes["gen_ai.request.model"] == model.model_name
         assert chat.attributes["gen_ai.usage.input_tokens"] > 0
         assert chat.attributes["gen_ai.usage.output_tokens"] > 0
         assert chat.attributes["app.prompt.version"] == final["prompt_version"]
-    assert tool.attributes["gen_ai.tool.name"] == "get_weather"
+    assert tool.attributes["gen_ai.tool.name"] == "lookup"
 
 
 def test_message_content_is_not_recorded_by_default(
-    client: TestClient, spans: InMemorySpanExporter
+    client: TestClient, model: ScriptedChatModel, spans: InMemorySpanExporter
 ) -> None:
+    look_up_then_answer(model)
     spans.clear()
-    client.post("/invoke", json={"message": "What is the weather in Berlin?"})
+    client.post("/invoke", json={"message": QUESTION})
 
     recorded = finished_spans(spans)
-    assert any(span.name == "execute_tool get_weather" for span in recorded)
+    assert any(span.name == "execute_tool lookup" for span in recorded)
     for span in recorded:
         for value in (span.attributes or {}).values():
-            assert "Berlin" not in str(value), (span.name, value)
-            assert "overcast" not in str(value), (span.name, value)
+            for word in PRIVATE_WORDS:
+                assert word not in str(value), (span.name, value)
 
 
 def test_nothing_is_instrumented_when_nothing_exports() -> None:

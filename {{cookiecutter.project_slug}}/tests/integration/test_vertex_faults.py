@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.package_name }}.agent import tools
 from {{ cookiecutter.package_name }}.agent.faults import UNANSWERED
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from ..fakes.tools import TEST_TOOLS, fail_hard
 from .vertex_fake import VertexFake
 
 pytestmark = pytest.mark.vertex
@@ -23,7 +23,8 @@ def client(vertex_settings: Settings) -> Iterator[TestClient]:
     retrying = vertex_settings.model_copy(
         update={"model_max_retries": 2, "model_retry_backoff_seconds": 0.0}
     )
-    with TestClient(create_app(retrying)) as test_client:
+    app = create_app(retrying, tools=[*TEST_TOOLS, fail_hard])
+    with TestClient(app) as test_client:
         yield test_client
 
 
@@ -63,25 +64,18 @@ def test_an_unavailable_model_fails_after_the_retries(
 
 
 def test_a_dangling_tool_call_is_answered_before_the_next_request(
-    client: TestClient, vertex_fake: VertexFake, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, vertex_fake: VertexFake
 ) -> None:
-    def crash(city: str) -> str:
-        raise RuntimeError("the weather service is down")
-
-    vertex_fake.reply_function_call("get_weather", {"city": "Paris"})
-    with monkeypatch.context() as patch:
-        patch.setattr(tools.get_weather, "func", crash)
-        failed = client.post("/invoke", json={"message": "Weather in Paris?"})
+    vertex_fake.reply_function_call("fail_hard", {"reason": "the service is down"})
+    failed = client.post("/invoke", json={"message": "Use the broken tool"})
     thread_id = failed.json()["error"]["thread_id"]
-    vertex_fake.reply_text("It is 09:00 in Tokyo.")
+    vertex_fake.reply_text("Hello again.")
 
-    after = client.post(
-        "/invoke", json={"message": "Time in Tokyo?", "thread_id": thread_id}
-    )
+    after = client.post("/invoke", json={"message": "Hello", "thread_id": thread_id})
 
     assert failed.status_code == 502
     assert after.status_code == 200, after.text
     second = vertex_fake.requests[-1]
     [response] = second.function_responses()
-    assert response["name"] == "get_weather"
+    assert response["name"] == "fail_hard"
     assert UNANSWERED in str(response["response"])

@@ -13,7 +13,7 @@ from {{ cookiecutter.package_name }}.settings import Settings
 from .vertex_fake import ACCESS_TOKEN, VertexFake
 
 pytestmark = pytest.mark.vertex
-CASE = EvalCase(id="c", input="Weather in Paris?", rubric="States the conditions.")
+CASE = EvalCase(id="c", input="What is stored under alpha?", rubric="States the value.")
 
 
 def judge(settings: Settings) -> VertexJudge:
@@ -30,7 +30,7 @@ async def test_pointwise_sends_the_rubric_and_scales_the_score(
 ) -> None:
     vertex_fake.judge_score = 5.0
 
-    verdict = await judge(vertex_settings).pointwise(CASE, "Partly cloudy, 14°C.")
+    verdict = await judge(vertex_settings).pointwise(CASE, "alpha = 1")
 
     assert verdict.score == 1.0
     [request] = vertex_fake.evaluations
@@ -40,9 +40,9 @@ async def test_pointwise_sends_the_rubric_and_scales_the_score(
     assert "{rubric}" in metric["metricSpec"]["metricPromptTemplate"]
     instance = json.loads(metric["instance"]["jsonInstance"])
     assert instance == {
-        "rubric": "States the conditions.",
-        "prompt": "Weather in Paris?",
-        "response": "Partly cloudy, 14°C.",
+        "rubric": "States the value.",
+        "prompt": "What is stored under alpha?",
+        "response": "alpha = 1",
     }
 
 

@@ -6,11 +6,12 @@ import pytest
 from fastapi.testclient import TestClient
 from langchain_core.messages import AIMessage, AIMessageChunk
 
-from {{ cookiecutter.package_name }}.agent.tools import TOOLS
+from {{ cookiecutter.package_name }}.agent.prompts import load_prompt
 from {{ cookiecutter.package_name }}.models import chat_model_from_settings
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from ..fakes.tools import TEST_TOOLS, lookup
 from .sse import read_events
 from .vertex_fake import ACCESS_TOKEN, VertexFake
 
@@ -69,49 +70,49 @@ async def test_async_streaming(
 def test_tool_call_round_trip(
     vertex_settings: Settings, vertex_fake: VertexFake
 ) -> None:
-    vertex_fake.reply_function_call("get_weather", {"city": "Paris"})
-    vertex_fake.reply_text("It is partly cloudy in Paris.")
-    model = chat_model_from_settings(vertex_settings).bind_tools(TOOLS)
+    vertex_fake.reply_function_call("lookup", {"key": "alpha"})
+    vertex_fake.reply_text("The value of alpha is 1.")
+    model = chat_model_from_settings(vertex_settings).bind_tools(TEST_TOOLS)
 
-    first = model.invoke("Weather in Paris?")
+    first = model.invoke("What is stored under alpha?")
     assert isinstance(first, AIMessage)
     [call] = first.tool_calls
-    assert (call["name"], call["args"]) == ("get_weather", {"city": "Paris"})
-    result = TOOLS[0].invoke(call)
-    second = model.invoke(["Weather in Paris?", first, result])
+    assert (call["name"], call["args"]) == ("lookup", {"key": "alpha"})
+    result = lookup.invoke(call)
+    second = model.invoke(["What is stored under alpha?", first, result])
 
-    assert second.text == "It is partly cloudy in Paris."
+    assert second.text == "The value of alpha is 1."
     declared, answered = vertex_fake.requests
-    assert declared.function_names() == ["get_weather", "get_current_time"]
+    assert declared.function_names() == [tool.name for tool in TEST_TOOLS]
     [response] = answered.function_responses()
-    assert response["name"] == "get_weather"
-    assert "partly cloudy" in json.dumps(response["response"])
+    assert response["name"] == "lookup"
+    assert "alpha = 1" in json.dumps(response["response"])
 
 
 def test_streamed_tool_call_is_one_complete_call(
     vertex_settings: Settings, vertex_fake: VertexFake
 ) -> None:
-    vertex_fake.reply_function_call("get_current_time", {"city": "Tokyo"})
-    model = chat_model_from_settings(vertex_settings).bind_tools(TOOLS)
+    vertex_fake.reply_function_call("lookup", {"key": "beta"})
+    model = chat_model_from_settings(vertex_settings).bind_tools(TEST_TOOLS)
 
     merged: AIMessageChunk | None = None
-    for chunk in model.stream("What time is it in Tokyo?"):
+    for chunk in model.stream("What is stored under beta?"):
         assert isinstance(chunk, AIMessageChunk)
         merged = chunk if merged is None else merged + chunk
 
     assert merged is not None
-    assert [c["name"] for c in merged.tool_calls] == ["get_current_time"]
-    assert merged.tool_calls[0]["args"] == {"city": "Tokyo"}
+    assert [c["name"] for c in merged.tool_calls] == ["lookup"]
+    assert merged.tool_calls[0]["args"] == {"key": "beta"}
 
 
 def test_whole_agent_over_http(
     vertex_settings: Settings, vertex_fake: VertexFake
 ) -> None:
-    vertex_fake.reply_function_call("get_weather", {"city": "Paris"})
-    vertex_fake.reply_text("Partly cloudy and 14°C in Paris.")
+    vertex_fake.reply_function_call("lookup", {"key": "alpha"})
+    vertex_fake.reply_text("The value of alpha is 1.")
 
-    with TestClient(create_app(vertex_settings)) as client:
-        events = read_events(client, "/stream", {"message": "Weather in Paris?"})
+    with TestClient(create_app(vertex_settings, tools=TEST_TOOLS)) as client:
+        events = read_events(client, "/stream", {"message": "What is alpha?"})
         final = events[-1]
         history = client.get(f"/threads/{final['data']['thread_id']}").json()
 
@@ -119,12 +120,13 @@ def test_whole_agent_over_http(
     assert names[0] == "metadata"
     assert names.index("tool_call") < names.index("tool_result") < names.index("token")
     assert final["event"] == "final"
-    assert final["data"]["reply"] == "Partly cloudy and 14°C in Paris."
+    assert final["data"]["reply"] == "The value of alpha is 1."
     assert final["data"]["model"] == vertex_settings.model_name
     first, second = vertex_fake.requests
     system = first.body["systemInstruction"]["parts"][0]["text"]
-    assert "weather" in system
-    assert "partly cloudy" in json.dumps(second.function_responses())
+    assert system == load_prompt("system", vertex_settings.system_prompt_version).text
+    assert "lookup" in first.function_names()
+    assert "alpha = 1" in json.dumps(second.function_responses())
     roles = [message["role"] for message in history["messages"]]
     assert roles == ["user", "assistant", "tool", "assistant"]
 
@@ -135,7 +137,7 @@ def test_vertex_error_fails_the_run_with_a_clear_error(
     vertex_fake.reply_error(400, "Publisher model not found.")
     vertex_fake.reply_error(400, "Publisher model not found.")
 
-    with TestClient(create_app(vertex_settings)) as client:
+    with TestClient(create_app(vertex_settings, tools=TEST_TOOLS)) as client:
         response = client.post("/invoke", json={"message": "Hello"})
         events = read_events(client, "/stream", {"message": "Hello"})
 

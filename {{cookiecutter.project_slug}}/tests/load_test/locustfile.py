@@ -2,17 +2,31 @@
 
 `make load-test` runs it headless for a bounded time against LOAD_TEST_URL; set
 LOAD_TEST_ID_TOKEN for a Cloud Run service that requires IAM authentication.
+
+The questions are plain ones that any agent answers, whatever its tools. Set
+LOAD_TEST_QUESTIONS (one question a line) to ask your own instead, e.g. ones that
+make your agent call its tools, so that the load includes them.
 """
 
 import os
+import random
 
 from locust import HttpUser, between, task
 
-QUESTIONS = [
-    "What is the weather in Paris?",
-    "What time is it in Tokyo?",
-    "Hello!",
-]
+DEFAULT_QUESTIONS = (
+    "Hello! What can you help me with?",
+    "Can you tell me more about that?",
+    "Please summarise what you can do in one sentence.",
+)
+
+
+def questions() -> list[str]:
+    """LOAD_TEST_QUESTIONS' lines, or the default questions."""
+    lines = os.environ.get("LOAD_TEST_QUESTIONS", "").splitlines()
+    return [line.strip() for line in lines if line.strip()] or list(DEFAULT_QUESTIONS)
+
+
+QUESTIONS = questions()
 
 
 class ChatUser(HttpUser):
@@ -27,7 +41,7 @@ class ChatUser(HttpUser):
     @task(3)
     def invoke(self) -> None:
         thread_id = None
-        for message in (QUESTIONS[0], "And the time there?"):
+        for message in (random.choice(QUESTIONS), random.choice(QUESTIONS)):
             body = {"message": message, "thread_id": thread_id}
             with self.client.post("/invoke", json=body, catch_response=True) as reply:
                 if reply.status_code != 200 or not reply.json().get("reply"):
@@ -37,7 +51,7 @@ class ChatUser(HttpUser):
 
     @task(1)
     def stream(self) -> None:
-        body = {"message": QUESTIONS[1]}
+        body = {"message": random.choice(QUESTIONS)}
         with self.client.post(
             "/stream", json=body, stream=True, catch_response=True
         ) as reply:

@@ -167,14 +167,11 @@ def test_agent_floor_runs_the_project_graph(
     monkeypatch.chdir(tmp_path)  # no developer .env
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     with TestClient(floors.create_agent_app()) as client:
-        reply = client.post(
-            "/invoke", json={"message": "What is the weather in Paris?"}
-        )
+        # Whatever the agent's tools, the local model answers a greeting.
+        reply = client.post("/invoke", json={"message": "Hello there!"})
         assert reply.status_code == 200
-        assert "Paris" in reply.json()["reply"]
-        with client.stream(
-            "POST", "/stream", json={"message": "Time in Tokyo?"}
-        ) as sse:
+        assert reply.json()["reply"].strip()
+        with client.stream("POST", "/stream", json={"message": "Hello again"}) as sse:
             lines = list(sse.iter_lines())
     events = [line for line in lines if line.startswith("event: ")]
     assert events[0] == "event: token"

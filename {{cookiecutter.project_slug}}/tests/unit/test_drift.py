@@ -1,11 +1,8 @@
-"""Drift check: the offline embedding, the comparison maths, the readers, the
-settings and the report."""
+"""Drift check: the settings and the report."""
 
 import json
 import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -13,17 +10,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from {{ cookiecutter.package_name }}.drift.bigquery import QUERY, parse_table
-from {{ cookiecutter.package_name }}.drift.compare import (
-    CENTROID,
-    NEIGHBOUR,
-    compare,
-    cosine_distance,
-    failed_measures,
-    farthest,
-    nearest,
-    unit_rows,
-)
+from {{ cookiecutter.package_name }}.drift.compare import CENTROID, NEIGHBOUR, compare
 from {{ cookiecutter.package_name }}.drift.embeddings import HashedNgramEmbeddings
 from {{ cookiecutter.package_name }}.drift.report import DriftReport
 from {{ cookiecutter.package_name }}.drift.settings import (
@@ -31,19 +18,10 @@ from {{ cookiecutter.package_name }}.drift.settings import (
     DriftSettings,
     Thresholds,
 )
-from {{ cookiecutter.package_name }}.drift.sources import (
-    NO_INPUT,
-    NOT_JSON,
-    InputError,
-    Inputs,
-    input_of,
-    read_input_file,
-    read_reference,
-)
-from {{ cookiecutter.package_name }}.eval.cases import EvalSetError
+from {{ cookiecutter.package_name }}.drift.sources import NO_INPUT, Inputs
 
 PROJECT = Path(__file__).parents[2]
-EVAL_SET = PROJECT / "evals" / "default.jsonl"
+ASKED = "How often should I water a cactus?"
 
 
 @pytest.fixture(autouse=True)
@@ -52,316 +30,6 @@ def no_drift_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("DRIFT_"):
             monkeypatch.delenv(name)
-
-
-def write_lines(path: Path, *lines: object) -> Path:
-    text = "".join(
-        (line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines
-    )
-    path.write_text(text, "utf-8")
-    return path
-
-
-# --- The offline embedding ---------------------------------------------------
-
-
-def test_local_embedding_is_deterministic_unit_length_and_sized() -> None:
-    first = HashedNgramEmbeddings().embed_query("What is the weather in Paris?")
-    second = HashedNgramEmbeddings().embed_documents(["What is the weather in Paris?"])
-
-    assert first == second[0]
-    assert len(first) == 1024
-    assert np.linalg.norm(first) == pytest.approx(1.0)
-
-
-def test_local_embedding_is_the_same_in_another_process() -> None:
-    # Python's own hash() differs between processes; the embedding must not.
-    script = (
-        "from {{ cookiecutter.package_name }}.drift import embeddings;"
-        "print(embeddings.HashedNgramEmbeddings(64).embed_query('Weather in Oslo?'))"
-    )
-    other = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONHASHSEED": "12345"},
-    )
-    here = HashedNgramEmbeddings(64).embed_query("Weather in Oslo?")
-    assert json.loads(other.stdout) == pytest.approx(here)
-
-
-def test_local_embedding_ignores_case_and_unicode_forms() -> None:
-    embeddings = HashedNgramEmbeddings()
-    fullwidth = "\uff30\uff21\uff32\uff29\uff33"  # PARIS in full-width letters
-    assert embeddings.embed_query(f"WEATHER in {fullwidth}") == embeddings.embed_query(
-        "weather in paris"
-    )
-
-
-def test_text_without_words_embeds_to_zero() -> None:
-    assert not any(HashedNgramEmbeddings().embed_query("?! ..."))
-
-
-def test_local_embedding_ranks_related_wording_closer() -> None:
-    embeddings = HashedNgramEmbeddings()
-    asked, related, unrelated = embeddings.embed_documents(
-        [
-            "What is the weather in Paris?",
-            "How is the weather in Berlin today?",
-            "How do I file my tax return?",
-        ]
-    )
-    assert cosine_distance(np.array(asked), np.array(related)) < cosine_distance(
-        np.array(asked), np.array(unrelated)
-    )
-
-
-# --- The comparison maths ------------------------------------------------------
-
-
-def test_cosine_distance_spans_zero_to_two() -> None:
-    x, y = np.array([1.0, 0.0]), np.array([0.0, 3.0])
-    assert cosine_distance(x, 5 * x) == pytest.approx(0.0)
-    assert cosine_distance(x, y) == pytest.approx(1.0)
-    assert cosine_distance(x, -x) == pytest.approx(2.0)
-    assert cosine_distance(x, np.zeros(2)) == 1.0
-
-
-def test_unit_rows_scales_rows_and_keeps_zero_rows() -> None:
-    rows = unit_rows(np.array([[3.0, 4.0], [0.0, 0.0]]))
-    assert rows.tolist() == [[0.6, 0.8], [0.0, 0.0]]
-
-
-def test_nearest_finds_each_rows_closest_reference_in_chunks() -> None:
-    reference = np.array([[1.0, 0.0], [0.0, 1.0]])
-    production = np.array([[2.0, 0.1], [0.1, 5.0], [1.0, 1.0], [0.0, 0.0]])
-
-    distances, indices = nearest(production, reference, chunk=3)
-
-    assert indices[:2].tolist() == [0, 1]
-    assert distances[:2] == pytest.approx([0.00125, 0.0002], abs=1e-4)
-    assert distances[2] == pytest.approx(1 - 2**-0.5)
-    assert distances[3] == pytest.approx(1.0)  # nothing in common with anything
-
-
-def test_same_inputs_do_not_drift() -> None:
-    vectors = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.5, 0.5, 0.0]])
-
-    found = compare(vectors, vectors, quantile=0.9)
-
-    assert found.centroid_distance == pytest.approx(0.0)
-    assert found.neighbour_distance == pytest.approx(0.0, abs=1e-12)
-    assert failed_measures(found, Thresholds(0.1, 0.1)) == []
-
-
-def test_unrelated_inputs_fail_both_measures() -> None:
-    reference = np.array([[1.0, 0.0, 0.0], [0.9, 0.1, 0.0]])
-    production = np.array([[0.0, 0.0, 1.0], [0.0, 0.1, 0.9]])
-
-    found = compare(production, reference, quantile=0.9)
-
-    assert found.centroid_distance > 0.9
-    assert found.neighbour_distance > 0.9
-    assert failed_measures(found, Thresholds(0.5, 0.5)) == [CENTROID, NEIGHBOUR]
-
-
-def test_a_minority_off_topic_fails_the_neighbour_measure_only() -> None:
-    # 8 inputs on the reference, 2 of 10 orthogonal: the centroid barely moves,
-    # but the 90th percentile of the nearest distances is an off-topic input.
-    reference = np.array([[1.0, 0.0], [1.0, 0.2]])
-    production = np.array([[1.0, 0.1]] * 8 + [[0.0, 1.0]] * 2)
-
-    found = compare(production, reference, quantile=0.9)
-
-    assert found.neighbour_distance == pytest.approx(
-        np.quantile(found.nearest_distances, 0.9)
-    )
-    assert failed_measures(found, Thresholds(centroid=0.3, neighbour=0.5)) == [
-        NEIGHBOUR
-    ]
-
-
-def test_farthest_lists_distinct_texts_farthest_first() -> None:
-    reference = np.array([[1.0, 0.0]])
-    production = np.array([[0.0, 1.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]])
-    texts = ["far", "far", "middle", "near"]
-
-    found = compare(production, reference, quantile=0.5)
-
-    assert [texts[i] for i in farthest(found, texts, 2)] == ["far", "middle"]
-    assert [texts[i] for i in farthest(found, texts, 10)] == ["far", "middle", "near"]
-
-
-def test_comparing_an_empty_sample_is_refused() -> None:
-    with pytest.raises(ValueError, match="at least one input"):
-        compare(np.zeros((0, 2)), np.ones((1, 2)), 0.9)
-
-
-# --- Readers -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "record",
-    [
-        {"input": "Weather in Rome?"},
-        {
-            "message": "run finished",
-            "run": {"run_id": "r1", "input": "Weather in Rome?"},
-        },
-        {
-            "jsonPayload": {
-                "message": "run finished",
-                "run": {"input": "Weather in Rome?"},
-            }
-        },
-    ],
-    ids=["plain", "app-log-line", "cloud-logging-entry"],
-)
-def test_input_is_found_in_every_accepted_format(record: object) -> None:
-    assert input_of(record) == "Weather in Rome?"
-
-
-@pytest.mark.parametrize(
-    "record",
-    [
-        {"message": "run finished", "run": {"run_id": "r1", "status": "success"}},
-        {"message": "feedback received", "feedback": {"score": 1}},
-        {"input": ""},
-        {"input": "   "},
-        {"input": 42},
-        {"run": "not an object"},
-        ["a", "list"],
-        "text",
-    ],
-)
-def test_records_without_a_usable_input_have_none(record: object) -> None:
-    assert input_of(record) is None
-
-
-def test_a_log_file_is_read_and_skipped_lines_are_counted(tmp_path: Path) -> None:
-    path = write_lines(
-        tmp_path / "runs.jsonl",
-        {"message": "run finished", "run": {"input": "first"}},
-        {"message": "run finished", "run": {"status": "success"}},  # inputs not logged
-        "INFO:     Started server process [1]",  # a plain-text line
-        "",
-        {"jsonPayload": {"run": {"input": "second"}}},
-        "[1, 2]",
-    )
-
-    inputs = read_input_file(path, limit=100)
-
-    assert inputs.texts == ["first", "second"]
-    assert inputs.skipped == Counter({NO_INPUT: 1, NOT_JSON: 2})
-    assert inputs.skipped_total == 3
-    assert inputs.source == str(path)
-
-
-def test_the_limit_keeps_the_most_recent_inputs(tmp_path: Path) -> None:
-    path = write_lines(
-        tmp_path / "runs.jsonl", *({"input": f"q{i}"} for i in range(10))
-    )
-    assert read_input_file(path, limit=3).texts == ["q7", "q8", "q9"]
-
-
-def test_a_gcloud_json_export_is_read(tmp_path: Path) -> None:
-    entries = [
-        {"jsonPayload": {"message": "run finished", "run": {"input": "one"}}},
-        {"jsonPayload": {"message": "run finished", "run": {}}},
-    ]
-    path = tmp_path / "export.json"
-    path.write_text(json.dumps(entries, indent=2))
-
-    inputs = read_input_file(path, limit=10)
-
-    assert inputs.texts == ["one"]
-    assert inputs.skipped == Counter({NO_INPUT: 1})
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        (None, "no such file"),
-        ("", "empty"),
-        ("\n  \n", "empty"),
-        ("id,input\n1,hello\n", "no line is a JSON object"),
-        ('{"message": "run finished", "run": {}}\n', "LOG_USER_INPUTS=true"),
-        ('[{"input": "unterminated"', "not valid JSON"),
-    ],
-    ids=["missing", "empty", "blank", "csv", "no-inputs-logged", "broken-array"],
-)
-def test_unusable_files_are_refused_with_the_reason(
-    tmp_path: Path, content: str | None, message: str
-) -> None:
-    path = tmp_path / "runs.jsonl"
-    if content is not None:
-        path.write_text(content)
-    with pytest.raises(InputError, match=message) as refused:
-        read_input_file(path, limit=10)
-    assert str(path) in str(refused.value)
-    assert "\n" not in str(refused.value)
-
-
-def test_a_binary_file_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "runs.jsonl"
-    path.write_bytes(b"\xff\xfe\x00binary")
-    with pytest.raises(InputError, match="UTF-8"):
-        read_input_file(path, limit=10)
-
-
-def test_reference_takes_every_user_turn_of_the_eval_set() -> None:
-    reference = read_reference(EVAL_SET)
-
-    cases = [json.loads(line) for line in EVAL_SET.read_text().splitlines()]
-    turns = sum(len(case.get("conversation", [None])) for case in cases)
-    assert len(reference) == turns > len(cases)
-    assert "And what time is it there?" in reference  # a second turn
-    assert "Hello!" in reference
-
-
-def test_a_broken_reference_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(EvalSetError, match="no such eval set"):
-        read_reference(tmp_path / "missing.jsonl")
-
-
-# --- BigQuery names and query ----------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "my-project.{{ cookiecutter.package_name }}_telemetry.run_googleapis_com_stdout",
-        "example.com:my-project.logs.run_googleapis_com_stdout",
-    ],
-)
-def test_a_fully_qualified_table_is_accepted(name: str) -> None:
-    project, table = parse_table(name)
-    assert table == name
-    assert name.startswith(project)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "dataset.table",
-        "my-project.dataset",
-        "My-Project.dataset.table",
-        "my-project.dataset.table`; DROP TABLE x; --",
-        "my-project.data set.table",
-        "",
-    ],
-)
-def test_anything_else_is_refused_before_any_query(name: str) -> None:
-    with pytest.raises(InputError, match=r"PROJECT\.DATASET\.TABLE"):
-        parse_table(name)
-
-
-def test_the_query_is_parameterised_and_reads_only_logged_inputs() -> None:
-    assert set(re.findall(r"@(\w+)", QUERY)) == {"days", "limit"}
-    assert "jsonPayload.message = 'run finished'" in QUERY
-    assert "jsonPayload.run.input IS NOT NULL" in QUERY
-    assert "ORDER BY timestamp DESC" in QUERY
 
 
 # --- Settings --------------------------------------------------------------------
@@ -439,7 +107,7 @@ def test_env_example_documents_every_drift_setting() -> None:
 
 def _report(production: list[str], quantile: float = 0.9) -> DriftReport:
     embeddings = HashedNgramEmbeddings()
-    reference = ["What is the weather in Paris?", "What time is it in Tokyo?"]
+    reference = [ASKED, "When am I allowed to castle in chess?"]
     inputs = Inputs(production, "runs.jsonl", Counter({NO_INPUT: 2}))
     return DriftReport(
         inputs=inputs,
@@ -456,9 +124,7 @@ def _report(production: list[str], quantile: float = 0.9) -> DriftReport:
 
 
 def test_the_report_names_counts_measures_examples_and_verdict() -> None:
-    report = _report(
-        ["How do I bake sourdough bread?", "What is the weather in Paris?"]
-    )
+    report = _report(["How do I bake sourdough bread?", ASKED])
 
     text = report.render()
 
@@ -471,7 +137,7 @@ def test_the_report_names_counts_measures_examples_and_verdict() -> None:
         r"neighbour distance \(90th percentile\)\s+\d\.\d{3}\s+0\.750", text
     )
     farthest_first = text.index('"How do I bake sourdough bread?"')
-    assert farthest_first < text.index('"What is the weather in Paris?"  →')
+    assert farthest_first < text.index(f'"{ASKED}"  →')
     assert "under 30 inputs" in text
     assert text.endswith(
         "DRIFT DETECTED: centroid distance and neighbour distance past the threshold"
@@ -479,7 +145,7 @@ def test_the_report_names_counts_measures_examples_and_verdict() -> None:
 
 
 def test_the_json_report_carries_the_same_facts() -> None:
-    report = _report(["What is the weather in Paris?"] * 40, quantile=0.5)
+    report = _report([ASKED] * 40, quantile=0.5)
 
     data = report.as_json()
 
@@ -497,9 +163,9 @@ def test_the_json_report_carries_the_same_facts() -> None:
     # One example per distinct input, with its nearest eval input.
     assert data["farthest"] == [
         {
-            "input": "What is the weather in Paris?",
+            "input": ASKED,
             "distance": 0.0,
-            "nearest_eval_input": "What is the weather in Paris?",
+            "nearest_eval_input": ASKED,
         }
     ]
     json.dumps(data)  # serialisable as it is

@@ -16,38 +16,42 @@ from {{ cookiecutter.package_name }}.eval.cases import (
 from {{ cookiecutter.package_name }}.eval.gate import Thresholds, check
 from {{ cookiecutter.package_name }}.eval.harness import CaseResult, EvalRun, summarize
 from {{ cookiecutter.package_name }}.eval.judge import LocalJudge
+from {{ cookiecutter.package_name }}.eval.preflight import (
+    MissingToolsError,
+    check_tools,
+)
 
-WEATHER = {"name": "get_weather", "args": {"city": "Paris"}}
-TIME = {"name": "get_current_time", "args": {"city": "Paris"}}
-EXPECTED = [ToolStep(name="get_weather", args={"city": "paris"})]
+LOOKUP = {"name": "lookup", "args": {"key": "alpha"}}
+LIST = {"name": "list_keys", "args": {"prefix": "a"}}
+EXPECTED = [ToolStep(name="lookup", args={"key": "ALPHA"})]
 
 
 def test_trajectory_metrics_tell_apart_order_extras_and_misses() -> None:
-    both = [ToolStep(name="get_weather"), ToolStep(name="get_current_time")]
-    assert metrics.trajectory_metrics([WEATHER], EXPECTED) == dict.fromkeys(
+    both = [ToolStep(name="lookup"), ToolStep(name="list_keys")]
+    assert metrics.trajectory_metrics([LOOKUP], EXPECTED) == dict.fromkeys(
         metrics.trajectory_metrics([], []), 1.0
     )
-    assert metrics.trajectory_exact([TIME, WEATHER], both) == 0.0
-    assert metrics.trajectory_in_order([TIME, WEATHER], both) == 0.0
-    assert metrics.trajectory_any_order([TIME, WEATHER], both) == 1.0
-    assert metrics.trajectory_in_order([WEATHER, TIME, WEATHER], EXPECTED) == 1.0
-    assert metrics.trajectory_exact([WEATHER, TIME], EXPECTED) == 0.0
-    assert metrics.tool_precision([WEATHER, TIME], EXPECTED) == 0.5
-    assert metrics.tool_recall([TIME], EXPECTED) == 0.0
+    assert metrics.trajectory_exact([LIST, LOOKUP], both) == 0.0
+    assert metrics.trajectory_in_order([LIST, LOOKUP], both) == 0.0
+    assert metrics.trajectory_any_order([LIST, LOOKUP], both) == 1.0
+    assert metrics.trajectory_in_order([LOOKUP, LIST, LOOKUP], EXPECTED) == 1.0
+    assert metrics.trajectory_exact([LOOKUP, LIST], EXPECTED) == 0.0
+    assert metrics.tool_precision([LOOKUP, LIST], EXPECTED) == 0.5
+    assert metrics.tool_recall([LIST], EXPECTED) == 0.0
     assert metrics.tool_precision([], EXPECTED) == 1.0
     assert metrics.tool_recall([], []) == 1.0
 
 
 def test_arguments_that_matter_must_match() -> None:
-    berlin = {"name": "get_weather", "args": {"city": "Berlin"}}
-    assert metrics.step_matches(WEATHER, EXPECTED[0])
-    assert not metrics.step_matches(berlin, EXPECTED[0])
-    assert metrics.step_matches(berlin, ToolStep(name="get_weather"))
+    beta = {"name": "lookup", "args": {"key": "beta"}}
+    assert metrics.step_matches(LOOKUP, EXPECTED[0])
+    assert not metrics.step_matches(beta, EXPECTED[0])
+    assert metrics.step_matches(beta, ToolStep(name="lookup"))
 
 
 def test_rouge_l() -> None:
-    assert metrics.response_rouge_l("It is sunny", "It is sunny") == 1.0
-    assert metrics.response_rouge_l("banana", "It is sunny") == 0.0
+    assert metrics.response_rouge_l("alpha is one", "alpha is one") == 1.0
+    assert metrics.response_rouge_l("banana", "alpha is one") == 0.0
     assert metrics.response_rouge_l("anything", "") is None
 
 
@@ -55,20 +59,46 @@ async def test_local_judge_scores_the_share_of_checks() -> None:
     case = EvalCase(
         id="c",
         input="x",
-        checks=Checks(must_include=["Paris", "14"], must_not_include=["°F"]),
-        reference="Paris, 14°C",
+        checks=Checks(must_include=["Alpha", "42"], must_not_include=["unknown"]),
+        reference="Alpha is 42",
     )
     judge = LocalJudge()
-    good = await judge.pointwise(case, "In paris it is 14°C")
-    half = await judge.pointwise(case, "In Paris it is 57°F")
+    good = await judge.pointwise(case, "alpha is 42")
+    half = await judge.pointwise(case, "Alpha is unknown")
     assert good.score == 1.0
     assert half.score == pytest.approx(1 / 3)
-    assert "missing '14'" in half.explanation
+    assert "missing '42'" in half.explanation
     assert (await judge.pointwise(EvalCase(id="d", input="x"), "hi")).score is None
-    assert (
-        await judge.pairwise(case, "In Paris it is 57°F", "Paris, 14°C") == "candidate"
-    )
-    assert await judge.pairwise(case, "Paris 14", "Paris 14") == "tie"
+    assert await judge.pairwise(case, "Alpha is unknown", "Alpha is 42") == "candidate"
+    assert await judge.pairwise(case, "Alpha 42", "Alpha 42") == "tie"
+
+
+def test_cases_that_expect_tools_the_agent_lacks_are_named_one_a_line() -> None:
+    cases = [
+        EvalCase(id="fine", input="x", expected_trajectory=[ToolStep(name="lookup")]),
+        EvalCase(id="chat", input="x"),
+        EvalCase(
+            id="two",
+            input="x",
+            expected_trajectory=[
+                ToolStep(name="lookup"),
+                ToolStep(name="forecast"),
+                ToolStep(name="get_time"),
+                ToolStep(name="forecast"),
+            ],
+        ),
+        EvalCase(id="one", input="x", expected_trajectory=[ToolStep(name="gone")]),
+    ]
+    check_tools(cases[:2], {"lookup"}, Path("evals/set.jsonl"))  # nothing missing
+
+    with pytest.raises(MissingToolsError) as raised:
+        check_tools(cases, {"lookup"}, Path("evals/set.jsonl"))
+
+    assert raised.value.lines() == [
+        "evals/set.jsonl: case two expects forecast and get_time, "
+        "which the agent does not have",
+        "evals/set.jsonl: case one expects gone, which the agent does not have",
+    ]
 
 
 def test_bad_eval_sets_name_the_file_and_line(tmp_path: Path) -> None:

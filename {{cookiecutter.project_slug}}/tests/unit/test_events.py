@@ -31,7 +31,7 @@ def test_tool_results_carry_the_passages_of_their_artifact() -> None:
     search = ToolMessage(
         "…", tool_call_id="1", name="search", artifact=[RETURNS, SHIPPING]
     )
-    other = ToolMessage("Sunny", tool_call_id="2", name="weather", artifact={"x": 1})
+    other = ToolMessage("alpha = 1", tool_call_id="2", name="lookup", artifact={"x": 1})
     events = run(transcript, search, other)
     results = [e for e in events if isinstance(e, ToolResult)]
     assert [r.passages for r in results] == [[RETURNS, SHIPPING], []]
@@ -49,5 +49,5 @@ def test_citations_are_the_retrieved_passages_the_reply_cites() -> None:
 
 def test_no_retrieval_means_no_citations() -> None:
     transcript = Transcript()
-    run(transcript, AIMessage("It is sunny [returns.md#0]."))
+    run(transcript, AIMessage("Nothing was retrieved [returns.md#0]."))
     assert transcript.citations() == []

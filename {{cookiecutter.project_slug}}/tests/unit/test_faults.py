@@ -48,14 +48,14 @@ async def test_a_call_past_its_deadline_is_a_model_timeout() -> None:
 
 def test_unanswered_tool_calls_get_an_error_answer() -> None:
     calls = [
-        {"id": "a", "name": "get_weather", "args": {"city": "Paris"}},
-        {"id": "b", "name": "get_current_time", "args": {"city": "Paris"}},
+        {"id": "a", "name": "lookup", "args": {"key": "alpha"}},
+        {"id": "b", "name": "lookup", "args": {"key": "beta"}},
     ]
     history = [
-        HumanMessage("Weather and time in Paris?"),
+        HumanMessage("What are alpha and beta?"),
         AIMessage("", tool_calls=calls),
-        ToolMessage("14°C", tool_call_id="a", name="get_weather"),
-        HumanMessage("And in Tokyo?"),
+        ToolMessage("alpha = 1", tool_call_id="a", name="lookup"),
+        HumanMessage("And gamma?"),
     ]
 
     repaired = answer_dangling_tool_calls(history)
@@ -67,6 +67,6 @@ def test_unanswered_tool_calls_get_an_error_answer() -> None:
 
 
 def test_the_calls_about_to_run_are_left_alone() -> None:
-    pending = AIMessage("", tool_calls=[{"id": "a", "name": "get_weather", "args": {}}])
-    history = [HumanMessage("Weather?"), pending]
+    pending = AIMessage("", tool_calls=[{"id": "a", "name": "lookup", "args": {}}])
+    history = [HumanMessage("What is alpha?"), pending]
     assert answer_dangling_tool_calls(history) == history

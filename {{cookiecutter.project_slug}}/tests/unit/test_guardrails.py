@@ -17,7 +17,7 @@ async def test_block_flag_and_off() -> None:
     blocked = await decide(guardrail, "block", INJECTION)
     flagged = await decide(guardrail, "flag", INJECTION)
     off = await decide(guardrail, "off", INJECTION)
-    benign = await decide(guardrail, "block", "What is the weather in Paris?")
+    benign = await decide(guardrail, "block", "What is stored under alpha?")
 
     assert blocked.as_dict() == {"blocked": True, "reason": "prompt_injection"}
     assert flagged.as_dict() == {"blocked": False, "reason": "prompt_injection"}

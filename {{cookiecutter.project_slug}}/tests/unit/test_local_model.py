@@ -1,11 +1,67 @@
-"""The offline model: tool calls when asked, answers from results, streaming."""
+"""The offline model's policy, for any tools: which tool a message calls, the
+arguments it fills (quoted, id-like, place, number, choice), the question it asks
+when one is missing, answers from results, memory, usage and streaming. The tools
+are the test's own, so replacing the example's changes nothing here."""
+
+from typing import Literal
 
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
+from langchain_core.tools import tool
 
-from {{ cookiecutter.package_name }}.agent.tools import TOOLS
 from {{ cookiecutter.package_name }}.local_model import LocalChatModel
 
-MODEL = LocalChatModel().bind_tools(TOOLS)
+
+@tool
+def lookup(key: str, fallback: str = "none") -> str:
+    """Look up the value stored under a key.
+
+    Args:
+        key: The key, e.g. "alpha".
+        fallback: What to return for an unknown key.
+    """
+    return f"{key} = 1"
+
+
+@tool
+def order_status(order_id: str) -> str:
+    """Get the status of an order.
+
+    Args:
+        order_id: The order number, e.g. "A-1001".
+    """
+    return f"Order {order_id} is shipped."
+
+
+@tool
+def refund_policy() -> str:
+    """Get the refund policy."""
+    return "Refunds within 30 days."
+
+
+@tool
+def opening_hours(branch: str) -> str:
+    """Get a branch's opening hours.
+
+    Args:
+        branch: The branch, e.g. "Harbour Street".
+    """
+    return f"{branch} opens at 9:00."
+
+
+@tool
+def reserve_seats(seats: int, section: Literal["front", "back"]) -> str:
+    """Reserve seats in a section.
+
+    Args:
+        seats: How many seats.
+        section: Where.
+    """
+    return f"{seats} seats reserved at the {section}."
+
+
+MODEL = LocalChatModel().bind_tools(
+    [lookup, order_status, refund_policy, opening_hours, reserve_seats]
+)
 
 
 def ask(*messages: HumanMessage | AIMessage | ToolMessage) -> AIMessage:
@@ -14,48 +70,98 @@ def ask(*messages: HumanMessage | AIMessage | ToolMessage) -> AIMessage:
     return reply
 
 
-def test_a_weather_question_becomes_a_tool_call() -> None:
-    reply = ask(HumanMessage("What is the weather in New York?"))
+def call_of(text: str) -> tuple[str, dict[str, object]]:
+    """The one tool call a message makes: its name and arguments."""
+    reply = ask(HumanMessage(text))
     assert reply.content == ""
     [call] = reply.tool_calls
-    assert (call["name"], call["args"]) == ("get_weather", {"city": "New York"})
+    return call["name"], call["args"]
+
+
+def test_an_id_like_token_fills_the_argument() -> None:
+    assert call_of("Where is order A-1001?") == ("order_status", {"order_id": "A-1001"})
+    assert call_of("Status of order #123") == ("order_status", {"order_id": "123"})
+    assert call_of("Any news on my orders? SKU42") == (
+        "order_status",
+        {"order_id": "SKU42"},
+    )
+
+
+def test_a_place_fills_the_argument() -> None:
+    assert call_of("Opening hours at Harbour Street?") == (
+        "opening_hours",
+        {"branch": "Harbour Street"},
+    )
+
+
+def test_a_quoted_value_comes_first_then_an_id_then_a_place() -> None:
+    assert call_of('Please lookup "alpha beta" for me') == (
+        "lookup",
+        {"key": "alpha beta"},
+    )
+    assert call_of("Order status of B-77 in North Hall?") == (
+        "order_status",
+        {"order_id": "B-77"},
+    )
+    # Apostrophes quote nothing; times and plain numbers are not ids.
+    assert call_of("What's the opening hours at Harbour Street at 3pm, v2 42?") == (
+        "opening_hours",
+        {"branch": "Harbour Street"},
+    )
+
+
+def test_optional_arguments_are_left_to_the_tools_defaults() -> None:
+    assert call_of("lookup 'alpha'") == ("lookup", {"key": "alpha"})
+
+
+def test_numbers_and_choices_fill_their_arguments() -> None:
+    assert call_of("Reserve 3 seats at the back, please") == (
+        "reserve_seats",
+        {"seats": 3, "section": "back"},
+    )
+
+
+def test_a_tool_without_parameters_is_called_when_its_name_is_mentioned() -> None:
+    assert call_of("What is your refund policy?") == ("refund_policy", {})
 
 
 def test_two_topics_become_two_calls() -> None:
-    reply = ask(HumanMessage("Weather and time in Tokyo, please"))
-    assert [c["name"] for c in reply.tool_calls] == ["get_weather", "get_current_time"]
+    reply = ask(HumanMessage("The order status of A-1001, and your refund policy?"))
+    assert [c["name"] for c in reply.tool_calls] == ["order_status", "refund_policy"]
     assert len({c["id"] for c in reply.tool_calls}) == 2
 
 
-def test_the_place_carries_over_from_an_earlier_turn() -> None:
+def test_a_value_carries_over_from_an_earlier_turn() -> None:
     reply = ask(
-        HumanMessage("Weather in Sydney?"),
-        AIMessage("Sunny."),
-        HumanMessage("And what time is it there?"),
+        HumanMessage("I ordered A-1001 last week."),
+        AIMessage("Noted."),
+        HumanMessage("What is its status?"),
     )
-    assert reply.tool_calls[0]["args"] == {"city": "Sydney"}
+    assert reply.tool_calls[0]["args"] == {"order_id": "A-1001"}
 
 
-def test_without_a_place_it_asks_which() -> None:
-    reply = ask(HumanMessage("How is the weather?"))
+def test_without_a_value_it_asks_for_the_parameter_by_name() -> None:
+    reply = ask(HumanMessage("Where are my orders?"))
     assert not reply.tool_calls
-    assert "Which place" in reply.text
+    assert reply.text == "Which order id do you mean? I need it for order_status."
+    assert ask(HumanMessage("Reserve seats!")).text.startswith("Which seats")
 
 
 def test_it_answers_from_tool_results() -> None:
-    call = ask(HumanMessage("Weather in Paris?"))
-    result = ToolMessage("Sunny, 20°C.", tool_call_id=call.tool_calls[0]["id"])
-    reply = ask(HumanMessage("Weather in Paris?"), call, result)
-    assert reply.text == "Here is what I found: Sunny, 20°C."
+    question = HumanMessage("Where is order A-1001?")
+    call = ask(question)
+    result = ToolMessage("Order A-1001 is shipped.", tool_call_id="x")
+    reply = ask(question, call, result)
+    assert reply.text == "Here is what I found: Order A-1001 is shipped."
     assert not reply.tool_calls
 
 
 def test_it_reports_tool_errors() -> None:
-    call = ask(HumanMessage("Weather in Atlantis?"))
-    error = ToolMessage("No data.", tool_call_id="x", status="error")
-    reply = ask(HumanMessage("Weather in Atlantis?"), call, error)
+    call = ask(HumanMessage("Where is order Z-9?"))
+    error = ToolMessage("No order 'Z-9'.", tool_call_id="x", status="error")
+    reply = ask(HumanMessage("Where is order Z-9?"), call, error)
     assert reply.text.startswith("Sorry")
-    assert "No data." in reply.text
+    assert "No order 'Z-9'." in reply.text
 
 
 def test_it_remembers_a_name_within_the_conversation() -> None:
@@ -68,12 +174,15 @@ def test_it_remembers_a_name_within_the_conversation() -> None:
     assert "not told me" in ask(HumanMessage("What's my name?")).text
 
 
-def test_replies_are_deterministic_and_report_usage() -> None:
+def test_small_talk_offers_the_tools_with_what_they_need() -> None:
     first = ask(HumanMessage("Tell me a joke"))
     assert first.text == ask(HumanMessage("Tell me a joke")).text
-    assert "get_weather" in first.text
+    assert "order_status(order_id)" in first.text
+    assert "refund_policy()" in first.text
     assert first.usage_metadata is not None
     assert first.usage_metadata["output_tokens"] == len(first.text.split())
+    without_tools = LocalChatModel().invoke([HumanMessage("Tell me a joke")])
+    assert "no tools" in without_tools.text
 
 
 def test_text_streams_token_by_token() -> None:
@@ -86,17 +195,17 @@ def test_text_streams_token_by_token() -> None:
 
 def test_a_tool_call_streams_as_tool_call_chunks_only() -> None:
     merged: AIMessageChunk | None = None
-    for chunk in MODEL.stream([HumanMessage("Time in London?")]):
+    for chunk in MODEL.stream([HumanMessage("Where is order A-1002?")]):
         assert isinstance(chunk, AIMessageChunk)
         assert chunk.text == ""
         merged = chunk if merged is None else merged + chunk
     assert merged is not None
-    assert merged.tool_calls[0]["args"] == {"city": "London"}
+    assert merged.tool_calls[0]["args"] == {"order_id": "A-1002"}
     assert merged.usage_metadata is not None
 
 
 async def test_async_streaming_matches_sync() -> None:
-    question = [HumanMessage("Weather in Berlin?")]
+    question = [HumanMessage("Opening hours at Harbour Street?")]
     chunks = [chunk async for chunk in MODEL.astream(question)]
     assert [c.tool_call_chunks for c in chunks] == [
         c.tool_call_chunks for c in MODEL.stream(question)

@@ -4,7 +4,6 @@ to search, and answers from the passages with a citation, or says it found nothi
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
-from {{ cookiecutter.package_name }}.agent.tools import TOOLS
 from {{ cookiecutter.package_name }}.local_model import (
     NOT_IN_KNOWLEDGE,
     LocalChatModel,
@@ -21,7 +20,17 @@ def search_docs(query: str) -> str:
     return query
 
 
-MODEL = LocalChatModel().bind_tools([*TOOLS, search_docs])
+@tool
+def order_status(order_id: str) -> str:
+    """Get the status of an order.
+
+    Args:
+        order_id: The order number, e.g. "A-1001".
+    """
+    return f"Order {order_id} is shipped."
+
+
+MODEL = LocalChatModel().bind_tools([order_status, search_docs])
 PASSAGES = (
     "[returns.md#0] Returns and refunds\n"
     "Kestrel Cycles accepts returns of unused items within 30 days of delivery. "
@@ -54,8 +63,8 @@ def test_a_question_is_searched_with_the_users_words() -> None:
 
 
 def test_a_question_for_another_tool_does_not_search() -> None:
-    [call] = ask(HumanMessage("What is the weather in Paris?")).tool_calls
-    assert call["name"] == "get_weather"
+    [call] = ask(HumanMessage("What is the status of order A-1001?")).tool_calls
+    assert call["name"] == "order_status"
 
 
 def test_small_talk_and_names_do_not_search() -> None:

@@ -6,9 +6,10 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 
-from {{ cookiecutter.package_name }}.local_model import LocalChatModel
 from {{ cookiecutter.package_name }}.metering import Metering, RunMeter
 from {{ cookiecutter.package_name }}.settings import ModelPrice, Settings
+
+from ..fakes.scripted_model import ScriptedChatModel
 
 METERING_LOGGER = "{{ cookiecutter.package_name }}.metering"
 PRICE = ModelPrice(input_usd_per_million=0.5, output_usd_per_million=3.0)
@@ -76,11 +77,11 @@ def test_a_run_that_streamed_no_text_has_no_time_to_first_token() -> None:
 async def test_the_meter_makes_the_model_stream_so_the_first_token_is_timed() -> None:
     # No one reads the tokens (as in /invoke): the meter alone asks for them.
     meter = RunMeter()
-    model = LocalChatModel()
+    model = ScriptedChatModel(turns=["General Kenobi, you are a bold one."])
 
     reply = await model.ainvoke([HumanMessage("Hello there")], {"callbacks": [meter]})
 
-    assert reply.text
+    assert reply.text == "General Kenobi, you are a bold one."
     assert meter.model_calls == 1
     assert meter.first_token_at is not None
     assert meter.output_tokens > 0
@@ -133,8 +134,16 @@ def test_prices_come_from_the_settings_and_the_local_model_is_free() -> None:
     assert Settings(_env_file=None, model_prices=prices).model_price == ModelPrice(
         input_usd_per_million=0, output_usd_per_million=0
     )
-    unpriced = vertex.model_copy(update={"model_name": "gemini-other"})
+    unpriced = Settings(
+        _env_file=None,
+        model="vertex:gemini-other",
+        google_cloud_project="p",
+        model_prices=prices,
+    )
     assert unpriced.model_price is None
+    # A price may also be keyed by the whole MODEL value.
+    keyed = unpriced.model_copy(update={"model_prices": {"vertex:gemini-other": PRICE}})
+    assert keyed.model_price == PRICE
 
 
 def test_a_negative_price_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,12 +34,50 @@ def test_environment_variables_override_defaults(
 def test_vertex_without_a_project_is_refused_with_the_fix() -> None:
     with pytest.raises(ValidationError, match="GOOGLE_CLOUD_PROJECT"):
         Settings(_env_file=None, model_provider="vertex")
+    with pytest.raises(ValidationError, match="MODEL=vertex:gemini-x needs GOOGLE"):
+        Settings(_env_file=None, model="vertex:gemini-x")
+
+
+@pytest.mark.parametrize(
+    ("variables", "model", "name"),
+    [
+        ({}, "local", "local"),
+        ({"MODEL": "vertex:gemini-x"}, "vertex:gemini-x", "gemini-x"),
+        ({"MODEL": "openai:gpt-5"}, "openai:gpt-5", "gpt-5"),
+        # The older pair means the same as MODEL=vertex:<name> ...
+        (
+            {"MODEL_PROVIDER": "vertex", "MODEL_NAME": "gemini-y"},
+            "vertex:gemini-y",
+            "gemini-y",
+        ),
+        # ... and MODEL wins over it.
+        ({"MODEL": "local", "MODEL_PROVIDER": "vertex"}, "local", "local"),
+    ],
+)
+def test_one_setting_names_the_model(
+    monkeypatch: pytest.MonkeyPatch,
+    variables: dict[str, str],
+    model: str,
+    name: str,
+) -> None:
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "p")
+    for variable, value in variables.items():
+        monkeypatch.setenv(variable, value)
+
+    settings = Settings(_env_file=None)
+
+    assert settings.model == model
+    assert settings.active_model == name
+    # The older pair follows MODEL, so code reading either agrees.
+    assert (settings.model_provider == "vertex") == model.startswith("vertex:")
 
 
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
         ("MODEL_PROVIDER", "openai"),
+        ("MODEL", "gpt-5"),
+        ("MODEL", "openai: gpt-5"),
         ("MAX_MESSAGE_CHARS", "0"),
         ("MODEL_TEMPERATURE", "3"),
         ("SYSTEM_PROMPT_VERSION", "../etc"),

@@ -1,3 +1,17 @@
+{%- if cookiecutter.agent == "rag" -%}
+"""The agent's own tools: none in the example, which answers from the knowledge base
+(`search_knowledge`, wired in by `assembly.py`). Test the tools you add here."""
+
+from langchain_core.tools import BaseTool
+
+from {{ cookiecutter.package_name }}.agent.tools import TOOLS
+
+
+def test_tools_describe_themselves_to_the_model() -> None:
+    for tool in TOOLS:
+        assert isinstance(tool, BaseTool)
+        assert tool.description
+{%- else -%}
 """The example tools: deterministic data, clear errors for the model."""
 
 from datetime import UTC, datetime
@@ -40,3 +54,4 @@ def test_tools_describe_their_arguments_to_the_model() -> None:
     for tool in TOOLS:
         assert tool.description
         assert tool.args["city"]["type"] == "string"
+{%- endif %}

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-from langchain_core.tools import BaseTool
+from langchain_core.tools import BaseTool, ToolException
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
@@ -14,18 +14,21 @@ from langgraph.prebuilt import ToolNode, tools_condition
 from langgraph.prebuilt.tool_node import ToolInvocationError
 from langgraph.types import Command
 
-from ..guardrails import ALLOWED, REFUSAL, Guardrail, GuardrailPolicy, decide
+from ..guardrails import ALLOWED, Guardrail, GuardrailPolicy, decide
 from ..settings import AGENT_NAME
 from .approval import approve_tool_calls
 from .faults import answer_dangling_tool_calls, model_retry_policy, with_deadline
-from .prompts import Prompt
+from .prompts import Prompt, load_prompt
 from .state import AgentState
-from .tools import TOOLS, ToolError
+
+# What a blocked user reads: it says what the agent is for, so the user can go on.
+REFUSAL = load_prompt("refusal", "v1").text
 
 
-def tool_error_message(error: ToolError | ToolInvocationError) -> str:
-    """Tool failures the model can act on (unknown city, bad arguments) go back to
-    it as an error tool message; any other exception fails the run."""
+def tool_error_message(error: ToolException | ToolInvocationError) -> str:
+    """Tool failures the model can act on (`ToolError` and any other `ToolException`,
+    bad arguments) go back to it as an error tool message; any other exception fails
+    the run."""
     return str(error)
 
 
@@ -34,7 +37,7 @@ def build_graph(
     system_prompt: Prompt,
     checkpointer: BaseCheckpointSaver[str] | None = None,
     *,
-    tools: Sequence[BaseTool] = TOOLS,
+    tools: Sequence[BaseTool],
     guardrail: Guardrail,
     guardrail_policy: GuardrailPolicy = "block",
     require_tool_approval: bool = False,

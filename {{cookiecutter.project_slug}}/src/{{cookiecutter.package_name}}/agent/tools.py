@@ -1,3 +1,19 @@
+{%- if cookiecutter.agent == "rag" -%}
+"""Tools the agent can call besides the knowledge base: add your own here.
+
+A tool is a function decorated with `@tool` (from `langchain_core.tools`): its typed
+arguments and its docstring are what the model reads. Raise `ToolError` (from
+`.tool_errors`) with a message the model can act on, e.g. an unknown order number.
+List each tool in `TOOLS`.
+
+The knowledge search (`search_knowledge`, in `retrieval.py`) is not listed here:
+the wiring in `assembly.py` adds it to these, so replacing this file keeps it.
+"""
+
+from langchain_core.tools import BaseTool
+
+TOOLS: list[BaseTool] = []
+{%- else -%}
 """Tools the agent can call: typed functions whose docstrings the model reads.
 
 The data is a small offline table so that everything runs without a network.
@@ -8,7 +24,9 @@ replace the lookups, and raise `ToolError` with a message the model can act on.
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from langchain_core.tools import BaseTool, ToolException, tool
+from langchain_core.tools import BaseTool, tool
+
+from .tool_errors import ToolError
 
 _CITIES: dict[str, tuple[str, int, str]] = {
     # city: (IANA time zone, temperature in °C, conditions)
@@ -23,10 +41,6 @@ _CITIES: dict[str, tuple[str, int, str]] = {
     "sydney": ("Australia/Sydney", 22, "sunny"),
     "tokyo": ("Asia/Tokyo", 13, "clear skies"),
 }
-
-
-class ToolError(ToolException):
-    """A tool failure the model should see and recover from (e.g. an unknown city)."""
 
 
 def _lookup(city: str) -> tuple[str, tuple[str, int, str]]:
@@ -62,3 +76,4 @@ def get_current_time(city: str) -> str:
 
 
 TOOLS: list[BaseTool] = [get_weather, get_current_time]
+{%- endif %}

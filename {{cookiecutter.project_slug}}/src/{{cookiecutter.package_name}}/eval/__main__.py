@@ -6,8 +6,13 @@ import asyncio
 import json
 import sys
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import BaseTool
 
 from ..assembly import open_runner
 {%- if cookiecutter.agent == "rag" %}
@@ -20,24 +25,45 @@ from .compare import compare_runs, render
 from .gate import Thresholds, check
 from .harness import CaseResult, EvalRun, run_eval
 from .judge import Judge, LocalJudge
+from .preflight import HINT, MissingToolsError, check_tools, graph_tools
 from .report import write_report
 from .vertex_judge import VertexJudge
 
 
-def main(argv: list[str] | None = None) -> int:
+@dataclass(frozen=True)
+class Overrides:
+    """What replaces the settings' model and `agent.tools.TOOLS` in the agent under
+    evaluation (tests evaluate a scripted model with their own tools)."""
+
+    model: BaseChatModel | None = None
+    tools: Sequence[BaseTool] | None = None
+
+
+def main(
+    argv: list[str] | None = None,
+    *,
+    model: BaseChatModel | None = None,
+    tools: Sequence[BaseTool] | None = None,
+) -> int:
+    """The command line; `model` and `tools` are for tests (see `Overrides`)."""
     args = _parser().parse_args(argv)
     try:
-        status: int = asyncio.run(args.command(args))
+        status: int = asyncio.run(args.command(args, Overrides(model, tools)))
         return status
+    except MissingToolsError as error:
+        for line in error.lines():
+            print(line, file=sys.stderr)
+        print(HINT, file=sys.stderr)
+        return 2
     except (EvalSetError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
 
-async def _run(args: argparse.Namespace) -> int:
+async def _run(args: argparse.Namespace, overrides: Overrides) -> int:
     cases = load_cases(args.cases)
     thresholds = Thresholds.load(args.thresholds)
-    run = await _evaluate(args, cases, args.prompt_version)
+    run = await _evaluate(args, overrides, cases, args.prompt_version)
     failures = check(run, thresholds)
     report = write_report(run, failures, args.out)
     print(f"\njudge: {run.lineage['judge']}; prompt: {run.lineage['prompt_version']}")
@@ -53,10 +79,10 @@ async def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _compare(args: argparse.Namespace) -> int:
+async def _compare(args: argparse.Namespace, overrides: Overrides) -> int:
     cases = load_cases(args.cases)
-    baseline = await _load_or_evaluate(args, cases, args.baseline)
-    candidate = await _load_or_evaluate(args, cases, args.candidate)
+    baseline = await _load_or_evaluate(args, overrides, cases, args.baseline)
+    candidate = await _load_or_evaluate(args, overrides, cases, args.candidate)
     comparison = await compare_runs(baseline, candidate, cases, _judge(args))
     text = render(comparison, baseline, candidate)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -67,13 +93,13 @@ async def _compare(args: argparse.Namespace) -> int:
 
 
 async def _load_or_evaluate(
-    args: argparse.Namespace, cases: list[EvalCase], spec: str
+    args: argparse.Namespace, overrides: Overrides, cases: list[EvalCase], spec: str
 ) -> EvalRun:
     """A results.json from an earlier run, or a prompt version to run now."""
     if (earlier := _load_run(Path(spec))) is not None:
         return earlier
     print(f"running the eval set with prompt version {spec!r}")
-    run = await _evaluate(args, cases, spec)
+    run = await _evaluate(args, overrides, cases, spec)
     write_report(run, None, args.out / spec)
     return run
 
@@ -88,7 +114,10 @@ def _load_run(path: Path) -> EvalRun | None:
 
 
 async def _evaluate(
-    args: argparse.Namespace, cases: list[EvalCase], prompt_version: str | None
+    args: argparse.Namespace,
+    overrides: Overrides,
+    cases: list[EvalCase],
+    prompt_version: str | None,
 ) -> EvalRun:
     judge, concurrency = _judge(args), args.concurrency
 
@@ -103,26 +132,33 @@ async def _evaluate(
         )
 
     if args.url:
+        # A deployed agent does not list its tools: its trajectory scores show a
+        # case that expects one it lacks.
         remote = RemoteAgent(args.url)
         try:
             return await run(remote)
         finally:
             await remote.close()
-    overrides: dict[str, object] = {
+    changes: dict[str, object] = {
         # Conversations go to a scratch database; tool approval is a human's step.
         "require_tool_approval": False,
         "local_model_token_delay_ms": 0,
     }
     if prompt_version:
-        overrides["system_prompt_version"] = prompt_version
+        changes["system_prompt_version"] = prompt_version
     with tempfile.TemporaryDirectory(prefix="eval-") as scratch:
-        settings = Settings(**overrides, data_dir=Path(scratch))  # type: ignore[arg-type]
+        settings = Settings(**changes, data_dir=Path(scratch))  # type: ignore[arg-type]
+        async with open_runner(
+            settings, model=overrides.model, tools=overrides.tools
+        ) as runner:
+            # Before any case runs (and any model call): the tools the cases expect.
+            check_tools(cases, graph_tools(runner.graph), args.cases)
 {%- if cookiecutter.agent == "rag" %}
-        # The agent answers from the knowledge as the repository has it now
-        # (KNOWLEDGE_SOURCE), ingested into the scratch store.
-        await ingest(settings, progress=False)
+            # The agent answers from the knowledge as the repository has it now
+            # (KNOWLEDGE_SOURCE), ingested into the scratch store; the open knowledge
+            # base sees a new ingestion at its next search.
+            await ingest(settings, progress=False)
 {%- endif %}
-        async with open_runner(settings) as runner:
             return await run(LocalAgent(runner))
 
 

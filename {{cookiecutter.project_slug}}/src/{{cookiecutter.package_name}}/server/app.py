@@ -1,15 +1,18 @@
 """The FastAPI app factory, for `uvicorn --factory <package>.server.app:create_app`."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import BaseTool
 
 from ..assembly import open_runner
 from ..feedback import FeedbackStore
 from ..logs import configure_logging
+from ..models import ChatModelUnavailableError, chat_model_from_settings
 from ..settings import AGENT_NAME, Settings
 from ..telemetry import instrument_app
 from . import protocol, routes
@@ -17,14 +20,28 @@ from .errors import install_error_handlers
 from .limits import RequestSizeLimit
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; the runner (persistence, model, graph) opens in the lifespan."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    model: BaseChatModel | None = None,
+    tools: Sequence[BaseTool] | None = None,
+) -> FastAPI:
+    """Build the app; the runner (persistence, model, graph) opens in the lifespan.
+
+    `model` and `tools` override the settings' model and the agent's tools (tests).
+    """
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.google_cloud_project)
+    # Built now, not in the lifespan: a MODEL whose provider package is missing
+    # stops `uvicorn --factory` with its one-line message, not a traceback.
+    try:
+        model = model or chat_model_from_settings(settings)
+    except ChatModelUnavailableError as unavailable:
+        raise SystemExit(f"error: {unavailable}") from None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runner(settings) as runner:
+        async with open_runner(settings, model=model, tools=tools) as runner:
             app.state.runner = runner
             app.state.feedback = FeedbackStore(settings.feedback_path)
             yield

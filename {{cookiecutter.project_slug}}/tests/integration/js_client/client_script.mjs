@@ -1,15 +1,18 @@
 // A client script as a LangGraph user writes it, unchanged for this server:
 // create a thread, stream a run, wait for another, read state and history.
+// Usage: node client_script.mjs <server URL> <first message> <second message>
+// (the messages come from the test, so the script knows nothing of any agent).
 import { Client } from "@langchain/langgraph-sdk";
 
-const client = new Client({ apiUrl: process.argv[2] });
+const [apiUrl, firstMessage, secondMessage] = process.argv.slice(2);
+const client = new Client({ apiUrl });
 const thread = await client.threads.create();
 const ask = (content) => ({ messages: [{ role: "user", content }] });
 
 const events = [];
 let streamed = "";
 for await (const chunk of client.runs.stream(thread.thread_id, "agent", {
-  input: ask("What is the weather in Paris?"),
+  input: ask(firstMessage),
   streamMode: ["values", "messages-tuple", "updates"],
 })) {
   events.push(chunk.event);
@@ -18,7 +21,7 @@ for await (const chunk of client.runs.stream(thread.thread_id, "agent", {
   }
 }
 const final = await client.runs.wait(thread.thread_id, "agent", {
-  input: ask("And the time there?"),
+  input: ask(secondMessage),
 });
 const state = await client.threads.getState(thread.thread_id);
 const history = await client.threads.getHistory(thread.thread_id);
