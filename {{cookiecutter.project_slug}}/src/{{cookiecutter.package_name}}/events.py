@@ -136,10 +136,11 @@ class Transcript:
 
     def events(self, mode: str, chunk: Any) -> Iterator[RunEvent]:
         if mode == "messages":
-            # Tokens as the model streams them; only the agent node's model talks.
-            message, metadata = chunk
-            from_agent = metadata.get("langgraph_node") == "agent"
-            if from_agent and isinstance(message, AIMessageChunk) and message.text:
+            # Tokens as any node's model streams them, whatever the node is called.
+            # A model call that is not for the user (a classifier, a summary) is
+            # tagged `nostream` (LangGraph's convention) and never reaches here.
+            message, _ = chunk
+            if isinstance(message, AIMessageChunk) and message.text:
                 yield Token(message.text)
             return
         # "updates": whole messages once each node finishes.

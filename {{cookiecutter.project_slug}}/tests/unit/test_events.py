@@ -2,8 +2,16 @@
 passages, and the final event's citations resolve the reply's `[key]` markers."""
 
 from langchain_core.messages import AIMessage, ToolMessage
+from langgraph.graph import START, MessagesState, StateGraph
 
-from {{ cookiecutter.package_name }}.events import ToolResult, Transcript, cited_keys
+from {{ cookiecutter.package_name }}.events import (
+    Token,
+    ToolResult,
+    Transcript,
+    cited_keys,
+)
+
+from ..fakes.scripted_model import ScriptedChatModel
 
 RETURNS = {"key": "returns.md#0", "source": "returns.md", "text": "30 days."}
 SHIPPING = {"key": "shipping.txt#1", "source": "shipping.txt", "text": "3-5 days."}
@@ -51,3 +59,33 @@ def test_no_retrieval_means_no_citations() -> None:
     transcript = Transcript()
     run(transcript, AIMessage("Nothing was retrieved [returns.md#0]."))
     assert transcript.citations() == []
+
+
+async def test_tokens_come_from_any_node_but_not_from_nostream_calls() -> None:
+    """A node added to the graph streams its tokens whatever it is called; a model
+    call tagged `nostream` (LangGraph's convention) does not reach the user."""
+    writer = ScriptedChatModel(turns=["Written for the user."])
+    classifier = ScriptedChatModel(turns=["internal label"])
+
+    async def classify(state: MessagesState) -> MessagesState:
+        await classifier.with_config(tags=["nostream"]).ainvoke(state["messages"])
+        return {"messages": []}
+
+    async def write(state: MessagesState) -> MessagesState:
+        return {"messages": [await writer.ainvoke(state["messages"])]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("classify", classify)
+    builder.add_node("write", write)
+    builder.add_edge(START, "classify")
+    builder.add_edge("classify", "write")
+    transcript, tokens = Transcript(), []
+    async for mode, chunk in builder.compile().astream(
+        {"messages": [("user", "Hi")]}, stream_mode=["messages", "updates"]
+    ):
+        tokens += [
+            e.content for e in transcript.events(mode, chunk) if isinstance(e, Token)
+        ]
+
+    assert "".join(tokens) == "Written for the user."
+    assert transcript.reply == "Written for the user."
