@@ -40,9 +40,17 @@ PIPELINE_DIRECTORIES = {
 }
 
 # Substitutions every Cloud Build trigger passes (deployment contract), and the one
-# the deploy-prod trigger receives from the staging build.
+# the deploy-prod trigger receives from the staging build. _MIRROR is the Artifact
+# Registry remote repository the step images are pulled through.
 TRIGGER_SUBSTITUTIONS = frozenset(
-    {"_REGISTRY", "_REGION", "_STAGING_PROJECT_ID", "_PROD_PROJECT_ID", "_APP"}
+    {
+        "_REGISTRY",
+        "_MIRROR",
+        "_REGION",
+        "_STAGING_PROJECT_ID",
+        "_PROD_PROJECT_ID",
+        "_APP",
+    }
 )
 PROD_SUBSTITUTIONS = frozenset({"_IMAGE_DIGEST", "_STAGING_BUILD_ID"})
 

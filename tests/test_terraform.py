@@ -12,6 +12,7 @@ from typing import Any
 
 import hcl2
 import pytest
+import yaml
 
 from helpers import (
     COMBINATIONS,
@@ -365,12 +366,33 @@ def test_cloud_build_triggers_match_the_pipelines(tree: Terraform) -> None:
     ]
     assert set(cloud_build["substitutions"]) >= {
         "_REGISTRY",
+        "_MIRROR",
         "_REGION",
         "_STAGING_PROJECT_ID",
         "_PROD_PROJECT_ID",
         "_APP",
     }
     assert "registry_uri" in cloud_build["substitutions"]["_REGISTRY"]
+    assert "docker_hub.registry_uri" in cloud_build["substitutions"]["_MIRROR"]
+
+
+def test_cloud_build_pulls_step_images_through_the_mirror(tree: Terraform) -> None:
+    """Every step image comes through the Docker Hub remote repository, which each
+    build identity may read, and nothing is pulled from Docker Hub directly."""
+    if tree.context["cicd_runner"] != "google_cloud_build":
+        pytest.skip("GitHub Actions: no Cloud Build steps")
+    cicd = resources(tree.root("cicd"))
+    mirror = cicd[("google_artifact_registry_repository", "docker_hub")]
+    assert unquote(mirror["mode"]) == "REMOTE_REPOSITORY"
+    config = mirror["remote_repository_config"][0]["docker_repository"][0]
+    assert unquote(config["public_repository"]) == "DOCKER_HUB"
+    readers = cicd[
+        ("google_artifact_registry_repository_iam_member", "builds_pull_step_images")
+    ]
+    assert unquote(readers["role"]) == "roles/artifactregistry.reader"
+    for pipeline in sorted((tree.project / ".cloudbuild").glob("*.yaml")):
+        for step in yaml.safe_load(pipeline.read_text())["steps"]:
+            assert step["name"].startswith("${_MIRROR}/"), (pipeline.name, step)
 
 
 def test_github_variables_match_the_workflows(tree: Terraform) -> None:
