@@ -64,6 +64,20 @@ COMBINATIONS: dict[str, dict[str, str]] = {
     },
 }
 
+# Substitutions every Cloud Build trigger passes (the deployment contract between
+# Terraform and the pipelines). _MIRROR is the Artifact Registry remote repository
+# the step images are pulled through.
+TRIGGER_SUBSTITUTIONS = frozenset(
+    {
+        "_REGISTRY",
+        "_MIRROR",
+        "_REGION",
+        "_STAGING_PROJECT_ID",
+        "_PROD_PROJECT_ID",
+        "_APP",
+    }
+)
+
 # Jinja left behind. `${{` is a GitHub Actions expression, which the template emits on
 # purpose from `{% raw %}` blocks, so it does not count.
 UNRENDERED_RE = re.compile(r"(?<!\$)\{\{|\{%|cookiecutter\.")

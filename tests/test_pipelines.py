@@ -17,7 +17,14 @@ import yaml
 
 from action_inputs import check_action_inputs
 from cloud_build_schema import check_build
-from helpers import COMBINATIONS, TEMPLATE_ROOT, bake_or_fail, describe_failure, run
+from helpers import (
+    COMBINATIONS,
+    TEMPLATE_ROOT,
+    TRIGGER_SUBSTITUTIONS,
+    bake_or_fail,
+    describe_failure,
+    run,
+)
 from linters import actionlint, cloud_build_script, shellcheck
 
 PIPELINE_FILES = {
@@ -39,19 +46,7 @@ PIPELINE_DIRECTORIES = {
     "github_actions": ".github/workflows",
 }
 
-# Substitutions every Cloud Build trigger passes (deployment contract), and the one
-# the deploy-prod trigger receives from the staging build. _MIRROR is the Artifact
-# Registry remote repository the step images are pulled through.
-TRIGGER_SUBSTITUTIONS = frozenset(
-    {
-        "_REGISTRY",
-        "_MIRROR",
-        "_REGION",
-        "_STAGING_PROJECT_ID",
-        "_PROD_PROJECT_ID",
-        "_APP",
-    }
-)
+# The one substitution the deploy-prod trigger receives from the staging build.
 PROD_SUBSTITUTIONS = frozenset({"_IMAGE_DIGEST", "_STAGING_BUILD_ID"})
 
 PINNED_USES_RE = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")

@@ -17,6 +17,7 @@ import yaml
 from helpers import (
     COMBINATIONS,
     TEMPLATE_ROOT,
+    TRIGGER_SUBSTITUTIONS,
     bake_or_fail,
     describe_failure,
     project_files,
@@ -364,14 +365,7 @@ def test_cloud_build_triggers_match_the_pipelines(tree: Terraform) -> None:
         for entry in parse(tree.root("cicd") / "cloud_build.tf")["locals"]
         if "substitutions" in entry
     ]
-    assert set(cloud_build["substitutions"]) >= {
-        "_REGISTRY",
-        "_MIRROR",
-        "_REGION",
-        "_STAGING_PROJECT_ID",
-        "_PROD_PROJECT_ID",
-        "_APP",
-    }
+    assert set(cloud_build["substitutions"]) >= TRIGGER_SUBSTITUTIONS
     assert "registry_uri" in cloud_build["substitutions"]["_REGISTRY"]
     assert "docker_hub.registry_uri" in cloud_build["substitutions"]["_MIRROR"]
 
