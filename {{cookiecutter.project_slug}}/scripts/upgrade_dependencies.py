@@ -49,7 +49,8 @@ def format_changes(rows: list[tuple[str, str | None, str | None]]) -> str:
         f"  {name:<{width}}  {old or '-':>{before}} -> {new or '-'}"
         for name, old, new in rows
     ]
-    return f"{len(rows)} packages changed:\n" + "\n".join(lines)
+    noun = "package" if len(rows) == 1 else "packages"
+    return f"{len(rows)} {noun} changed:\n" + "\n".join(lines)
 
 
 def with_exclude_newer(pyproject_text: str, stamp: str) -> str:

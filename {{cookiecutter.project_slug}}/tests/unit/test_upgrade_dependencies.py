@@ -81,6 +81,7 @@ def test_the_table_lists_moved_added_and_removed_packages(upgrade: ModuleType) -
     assert table[2].split() == ["fastapi", "0.120.0", "->", "0.121.2"]
     assert table[1].split() == ["brand-new", "-", "->", "0.1"]
     assert "already at its newest" in upgrade.format_changes([])
+    assert upgrade.format_changes(rows[:1]).startswith("1 package changed:")
 
 
 def _project(tmp_path: Path) -> Path:
