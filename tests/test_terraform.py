@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import pytest
 import yaml
 
@@ -23,6 +22,8 @@ from helpers import (
     project_files,
     run,
 )
+from terraform_module import parse_file as parse
+from terraform_module import unquote
 
 ROOTS = ("cicd", "staging", "prod", "dev")
 ROOT_FILES = (
@@ -166,20 +167,8 @@ def checkov_reports(
     return reports
 
 
-def unquote(text: str) -> str:
-    """python-hcl2 (5+) keeps the quotes of block labels and string values."""
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        return text[1:-1]
-    return text
-
-
 def tf_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.tf"))
-
-
-def parse(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as file:
-        return hcl2.load(file)
 
 
 def blocks(directory: Path, kind: str) -> Iterator[tuple[str, str, dict[str, Any]]]:

@@ -85,18 +85,23 @@ class LocalChatModel(BaseChatModel):
         schemas = [convert_to_openai_tool(tool) for tool in tools]
         return self.bind(tools=schemas, **kwargs)
 
+    def _reply(self, messages: list[BaseMessage], **kwargs: Any) -> AIMessage:
+        """The whole answer to a conversation; generating and streaming share it (a
+        test's scripted model replaces only this)."""
+        return respond(messages, kwargs.get("tools", []))
+
     # `stop` and the callbacks' `run_manager` arrive in `_`: stop words never occur
     # in scripted replies, and `stream()` reports each token to the callbacks itself.
     def _generate(
         self, messages: list[BaseMessage], *_: Any, **kwargs: Any
     ) -> ChatResult:
-        message = respond(messages, kwargs.get("tools", []))
+        message = self._reply(messages, **kwargs)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
         self, messages: list[BaseMessage], *_: Any, **kwargs: Any
     ) -> Iterator[ChatGenerationChunk]:
-        for chunk in stream_chunks(respond(messages, kwargs.get("tools", []))):
+        for chunk in stream_chunks(self._reply(messages, **kwargs)):
             if self.token_delay_seconds:
                 time.sleep(self.token_delay_seconds)
             yield chunk
@@ -104,7 +109,7 @@ class LocalChatModel(BaseChatModel):
     async def _astream(
         self, messages: list[BaseMessage], *_: Any, **kwargs: Any
     ) -> AsyncIterator[ChatGenerationChunk]:
-        for chunk in stream_chunks(respond(messages, kwargs.get("tools", []))):
+        for chunk in stream_chunks(self._reply(messages, **kwargs)):
             if self.token_delay_seconds:
                 await asyncio.sleep(self.token_delay_seconds)
             yield chunk

@@ -31,7 +31,7 @@ def _gemini_on_vertex(settings: Settings) -> BaseChatModel:
     from langchain_google_genai import ChatGoogleGenerativeAI
 
     return ChatGoogleGenerativeAI(
-        model=settings.model_id,
+        model=settings.active_model,
         vertexai=True,
         project=settings.google_cloud_project,
         location=settings.google_cloud_location,
@@ -50,7 +50,7 @@ def _any_provider(settings: Settings) -> BaseChatModel:
     provider = settings.model_provider_name
     try:
         return init_chat_model(
-            settings.model_id,
+            settings.active_model,
             model_provider=provider,
             temperature=settings.model_temperature,
             timeout=settings.model_timeout_seconds,

@@ -124,7 +124,7 @@ class Settings(BaseSettings):
             if self.model_provider == "vertex":
                 self.model = f"vertex:{self.model_name}"
         elif self.model_provider_name in VERTEX_PROVIDERS:
-            self.model_provider, self.model_name = "vertex", self.model_id
+            self.model_provider, self.model_name = "vertex", self.active_model
         else:
             self.model_provider = "local"
         return self
@@ -166,15 +166,11 @@ class Settings(BaseSettings):
         return self.model.partition(":")[0]
 
     @property
-    def model_id(self) -> str:
-        """MODEL's model name (`gemini-...`, `gpt-...`), or `local`."""
+    def active_model(self) -> str:
+        """MODEL's model name (`gemini-...`, `gpt-...`), or `local`: the model that
+        answers, as runs report it."""
         provider, _, name = self.model.partition(":")
         return name or provider
-
-    @property
-    def active_model(self) -> str:
-        """The model that answers, as runs report it: its name, or `local`."""
-        return self.model_id
 
     @property
     def model_price(self) -> ModelPrice | None:
@@ -182,7 +178,8 @@ class Settings(BaseSettings):
         by model name, or by the whole MODEL value."""
         if self.model == "local":
             return LOCAL_MODEL_PRICE
-        return self.model_prices.get(self.model_id) or self.model_prices.get(self.model)
+        prices = self.model_prices
+        return prices.get(self.active_model) or prices.get(self.model)
 
     @property
     def sqlite_path(self) -> Path:

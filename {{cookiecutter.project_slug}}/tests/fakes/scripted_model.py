@@ -7,27 +7,20 @@ is enough for tests about threads, streaming, persistence and concurrency: each
 reply names its own question, so a crossed conversation shows.
 """
 
-import asyncio
 import threading
-import time
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from langchain_core.callbacks import (
-    AsyncCallbackManagerForLLMRun,
-    CallbackManagerForLLMRun,
-)
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.messages.tool import ToolCall
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from {{ cookiecutter.package_name }}.local_model import stream_chunks, with_usage
+from {{ cookiecutter.package_name }}.local_model import LocalChatModel, with_usage
 
 # One turn of the script: a reply, tool calls, an exception to raise, or a function
 # of the conversation so far that returns one of those.
@@ -51,15 +44,15 @@ def echo(messages: list[BaseMessage]) -> str:
     return f"You said: {users[-1].text}" if users else "You said nothing."
 
 
-class ScriptedChatModel(BaseChatModel):
+class ScriptedChatModel(LocalChatModel):
     """Answers turn by turn from `turns`, then with `fallback`; streams word by word
-    and reports token usage (words) like a provider."""
+    and reports token usage (words) like a provider (the local model's streaming,
+    with the script in place of its keyword routing)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     turns: list[Turn] = Field(default_factory=list)
     fallback: Callable[[list[BaseMessage]], Any] = echo
-    token_delay_seconds: float = 0.0
     model_name: str = "scripted"
 
     _pending: deque[Turn] = PrivateAttr(default_factory=deque)
@@ -100,7 +93,8 @@ class ScriptedChatModel(BaseChatModel):
         self._tool_names = [getattr(t, "name", str(t)) for t in tools]
         return self
 
-    def _next(self, messages: list[BaseMessage]) -> AIMessage:
+    def _reply(self, messages: list[BaseMessage], **kwargs: Any) -> AIMessage:
+        """The next turn of the script (LocalChatModel streams it)."""
         with self._lock:
             self._seen.append(list(messages))
             turn = self._pending.popleft() if self._pending else self.fallback
@@ -115,43 +109,6 @@ class ScriptedChatModel(BaseChatModel):
         reply = with_usage(message, messages)
         reply.response_metadata["model_name"] = self.model_name
         return reply
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=self._next(messages))])
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        for chunk in stream_chunks(self._next(messages)):
-            if self.token_delay_seconds:
-                time.sleep(self.token_delay_seconds)
-            if run_manager and isinstance(chunk.message.content, str):
-                run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
-            yield chunk
-
-    async def _astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[ChatGenerationChunk]:
-        for chunk in stream_chunks(self._next(messages)):
-            if self.token_delay_seconds:
-                await asyncio.sleep(self.token_delay_seconds)
-            if run_manager and isinstance(chunk.message.content, str):
-                await run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
-            yield chunk
 
 
 def scripted(*turns: Turn, **options: Any) -> ScriptedChatModel:
