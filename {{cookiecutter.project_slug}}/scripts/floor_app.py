@@ -60,10 +60,14 @@ def create_agent_app() -> FastAPI:
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
     from {{ cookiecutter.package_name }}.agent.graph import build_graph
+    from {{ cookiecutter.package_name }}.agent.guardrails import (
+        guardrail_from_settings,
+    )
     from {{ cookiecutter.package_name }}.agent.prompts import load_prompt
     from {{ cookiecutter.package_name }}.agent.tools import TOOLS
-    from {{ cookiecutter.package_name }}.guardrails import guardrail_from_settings
-    from {{ cookiecutter.package_name }}.models import chat_model_from_settings
+    from {{ cookiecutter.package_name }}.llm.chat_models import (
+        chat_model_from_settings,
+    )
     from {{ cookiecutter.package_name }}.settings import Settings
 
     settings = Settings()
@@ -80,7 +84,6 @@ def create_agent_app() -> FastAPI:
                 checkpointer,
                 tools=TOOLS,
                 guardrail=guardrail_from_settings(),
-                guardrail_policy=settings.guardrail_policy,
             )
             yield
 

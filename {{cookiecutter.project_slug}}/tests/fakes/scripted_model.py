@@ -20,7 +20,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from {{ cookiecutter.package_name }}.local_model import LocalChatModel, with_usage
+from {{ cookiecutter.package_name }}.llm.local_model import LocalChatModel, with_usage
 
 # One turn of the script: a reply, tool calls, an exception to raise, or a function
 # of the conversation so far that returns one of those.

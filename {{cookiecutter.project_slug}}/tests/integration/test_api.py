@@ -167,7 +167,8 @@ def test_health_and_readiness(client: TestClient) -> None:
 
 
 def test_a_run_past_the_step_limit_fails_cleanly(settings: Settings) -> None:
-    # One tool call takes three steps (model, tools, model); two are not enough.
+    # A turn with a tool call takes four steps (guard, model, tools, model); two
+    # are not enough, for a turn without (guard, model) they are.
     # Both runs call the tool; the third turn, unscripted, echoes.
     model = ScriptedChatModel(
         turns=[calls(("lookup", {"key": "alpha"})), calls(("lookup", {"key": "beta"}))]

@@ -10,7 +10,7 @@ shows; `lookup:<key>` turns call the neutral `lookup` tool, each thread with its
 own order of keys, and every tool result must answer a call of its own thread.
 Also proves that a thread refuses a second run while one is going
 (409 `thread_busy`) and that the refused runs leave no trace in it, also when two
-servers share one PostgreSQL (the thread's advisory lock, run_locks.py).
+servers share one PostgreSQL (the thread's advisory lock, runtime/locks.py).
 """
 
 import asyncio

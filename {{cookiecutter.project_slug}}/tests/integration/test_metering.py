@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from {{ cookiecutter.package_name }}.logs import TRACE_FIELD
+from {{ cookiecutter.package_name }}.observability.logs import TRACE_FIELD
 from {{ cookiecutter.package_name }}.server.app import create_app
 
 from ..fakes.scripted_model import ScriptedChatModel, calls

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.server.app import create_app
-from {{ cookiecutter.package_name }}.server.protocol import ASSISTANT_ID
+from {{ cookiecutter.package_name }}.server.protocol.assistants import ASSISTANT_ID
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from ..fakes.scripted_model import ScriptedChatModel, calls

@@ -87,7 +87,7 @@ def test_nothing_is_instrumented_when_nothing_exports() -> None:
     FastAPI's own request telemetry off."""
     probe = (
         "from opentelemetry import metrics, trace\n"
-        "from {{ cookiecutter.package_name }} import telemetry\n"
+        "from {{ cookiecutter.package_name }}.observability import telemetry\n"
         "from {{ cookiecutter.package_name }}.server.app import create_app\n"
         "create_app()\n"
         "print(telemetry._instrumented, type(trace.get_tracer_provider()).__name__,"

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from langchain_core.messages import AIMessage, AIMessageChunk
 
 from {{ cookiecutter.package_name }}.agent.prompts import load_prompt
-from {{ cookiecutter.package_name }}.models import chat_model_from_settings
+from {{ cookiecutter.package_name }}.llm.chat_models import chat_model_from_settings
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from langchain_core.language_models import BaseChatModel
 
-from {{ cookiecutter.package_name }}.local_model import LocalChatModel
-from {{ cookiecutter.package_name }}.models import (
+from {{ cookiecutter.package_name }}.llm.chat_models import (
     ChatModelUnavailableError,
     chat_model_from_settings,
 )
+from {{ cookiecutter.package_name }}.llm.local_model import LocalChatModel
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 

@@ -4,7 +4,7 @@ passages, and the final event's citations resolve the reply's `[key]` markers.""
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.graph import START, MessagesState, StateGraph
 
-from {{ cookiecutter.package_name }}.events import (
+from {{ cookiecutter.package_name }}.server.native.events import (
     Token,
     ToolResult,
     Transcript,

@@ -8,7 +8,7 @@ from typing import Literal
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
-from {{ cookiecutter.package_name }}.local_model import LocalChatModel
+from {{ cookiecutter.package_name }}.llm.local_model import LocalChatModel
 
 
 @tool

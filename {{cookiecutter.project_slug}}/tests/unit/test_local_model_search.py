@@ -4,7 +4,7 @@ to search, and answers from the passages with a citation, or says it found nothi
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
-from {{ cookiecutter.package_name }}.local_model import (
+from {{ cookiecutter.package_name }}.llm.local_model import (
     NOT_IN_KNOWLEDGE,
     LocalChatModel,
 )

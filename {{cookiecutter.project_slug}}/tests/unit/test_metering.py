@@ -6,7 +6,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 
-from {{ cookiecutter.package_name }}.metering import Metering, RunMeter
+from {{ cookiecutter.package_name }}.observability.metering import Metering, RunMeter
 from {{ cookiecutter.package_name }}.settings import ModelPrice, Settings
 
 from ..fakes.scripted_model import ScriptedChatModel

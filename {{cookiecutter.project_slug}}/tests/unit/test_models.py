@@ -5,8 +5,8 @@ import sys
 
 from langchain_google_genai import ChatGoogleGenerativeAI
 
-from {{ cookiecutter.package_name }}.local_model import LocalChatModel
-from {{ cookiecutter.package_name }}.models import chat_model_from_settings
+from {{ cookiecutter.package_name }}.llm.chat_models import chat_model_from_settings
+from {{ cookiecutter.package_name }}.llm.local_model import LocalChatModel
 from {{ cookiecutter.package_name }}.settings import Settings
 
 IMPORT_PROBE = """

@@ -1,6 +1,6 @@
 {%- if cookiecutter.agent == "rag" -%}
 """The agent's own tools: none in the example, which answers from the knowledge base
-(`search_knowledge`, wired in by `assembly.py`). Test the tools you add here."""
+(`search_knowledge`, wired in by `runtime/wiring.py`). Test the tools you add here."""
 
 from langchain_core.tools import BaseTool
 

@@ -2,22 +2,24 @@
 tool node in a ReAct loop, with an optional human approval step before tools run."""
 
 from collections.abc import Sequence
+from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.tools import BaseTool, ToolException
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.prebuilt import ToolNode, tools_condition
+from langgraph.prebuilt import ToolNode
 from langgraph.prebuilt.tool_node import ToolInvocationError
-from langgraph.types import Command
+from langgraph.runtime import Runtime
+from langgraph.types import Command, RetryPolicy
 
-from ..guardrails import ALLOWED, Guardrail, GuardrailPolicy, decide
 from ..settings import AGENT_NAME
 from .approval import approve_tool_calls
-from .faults import answer_dangling_tool_calls, model_retry_policy, with_deadline
+from .context import AgentContext, context_of
+from .faults import answer_dangling_tool_calls, with_deadline
+from .guardrails import ALLOWED, Guardrail, decide
 from .prompts import Prompt, load_prompt
 from .state import AgentState
 
@@ -39,51 +41,55 @@ def build_graph(
     *,
     tools: Sequence[BaseTool],
     guardrail: Guardrail,
-    guardrail_policy: GuardrailPolicy = "block",
-    require_tool_approval: bool = False,
-    model_timeout_seconds: float = 60.0,
-    model_max_retries: int = 2,
-    model_retry_backoff_seconds: float = 1.0,
-) -> CompiledStateGraph[AgentState]:
+    retry: RetryPolicy | None = None,
+) -> CompiledStateGraph[AgentState, AgentContext]:
     """Compile the agent: the guardrail screens the message, then the model
-    decides and tools act until the model answers."""
+    decides and tools act until the model answers. Each run's settings reach the
+    nodes as its `AgentContext`; `retry` is how a failed model call is retried."""
     model_with_tools = model.bind_tools(tools)
 
-    async def guard(state: AgentState) -> Command[str]:
+    async def guard(state: AgentState, runtime: Runtime[AgentContext]) -> Command[str]:
         last = state["messages"][-1] if state["messages"] else None
         decision = ALLOWED
         if isinstance(last, HumanMessage):
-            decision = await decide(guardrail, guardrail_policy, last.text)
+            policy = context_of(runtime).guardrail_policy
+            decision = await decide(guardrail, policy, last.text)
         update: AgentState = {"messages": [], "guardrail": decision.as_dict()}
         if decision.blocked:
             update["messages"] = [AIMessage(REFUSAL)]
             return Command(goto=END, update=update)
         return Command(goto="agent", update=update)
 
-    async def agent(state: AgentState) -> AgentState:
+    async def agent(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         history = answer_dangling_tool_calls(state["messages"])
         prompt = [SystemMessage(system_prompt.text), *history]
-        reply = await with_deadline(
-            model_with_tools.ainvoke(prompt), model_timeout_seconds
-        )
+        deadline = context_of(runtime).model_timeout_seconds
+        reply = await with_deadline(model_with_tools.ainvoke(prompt), deadline)
         # Progress for clients streaming in `custom` mode.
-        report = get_stream_writer()
         for call in reply.tool_calls:
-            report({"type": "progress", "message": f"Calling {call['name']}"})
+            runtime.stream_writer(
+                {"type": "progress", "message": f"Calling {call['name']}"}
+            )
         return {"messages": [reply]}
 
-    builder = StateGraph(AgentState)
+    # Not named after the agent: the GenAI instrumentation takes a runnable whose
+    # name says "agent" for an agent of its own.
+    def next_step(
+        state: AgentState, runtime: Runtime[AgentContext]
+    ) -> Literal["approve", "tools", "__end__"]:
+        last = state["messages"][-1]
+        if not (isinstance(last, AIMessage) and last.tool_calls):
+            return "__end__"  # END, as the literal the type names
+        if context_of(runtime).require_tool_approval:
+            return "approve"
+        return "tools"
+
+    builder = StateGraph(AgentState, context_schema=AgentContext)
     builder.add_node("guard", guard, destinations=("agent", END))
-    retry = model_retry_policy(model_max_retries, model_retry_backoff_seconds)
     builder.add_node("agent", agent, retry_policy=retry)
+    builder.add_node("approve", approve_tool_calls, destinations=("tools", "agent"))
     builder.add_node("tools", ToolNode(tools, handle_tool_errors=tool_error_message))
     builder.add_edge(START, "guard")
-    if require_tool_approval:
-        builder.add_node("approve", approve_tool_calls, destinations=("tools", "agent"))
-        builder.add_conditional_edges(
-            "agent", tools_condition, {"tools": "approve", END: END}
-        )
-    else:
-        builder.add_conditional_edges("agent", tools_condition)
+    builder.add_conditional_edges("agent", next_step)
     builder.add_edge("tools", "agent")
     return builder.compile(checkpointer=checkpointer, name=AGENT_NAME)

@@ -4,7 +4,7 @@ from typing import NotRequired
 
 from langgraph.graph import MessagesState
 
-from ..guardrails import GuardrailOutcome
+from .guardrails import GuardrailOutcome
 
 
 class AgentState(MessagesState):

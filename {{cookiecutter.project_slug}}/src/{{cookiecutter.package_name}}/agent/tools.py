@@ -7,7 +7,7 @@ arguments and its docstring are what the model reads. Raise `ToolError` (from
 List each tool in `TOOLS`.
 
 The knowledge search (`search_knowledge`, in `retrieval.py`) is not listed here:
-the wiring in `assembly.py` adds it to these, so replacing this file keeps it.
+the wiring in `runtime/wiring.py` adds it to these, so replacing this file keeps it.
 """
 
 from langchain_core.tools import BaseTool

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
 
-from ..embeddings import (
+from ..llm.embeddings import (
     HashedNgramEmbeddings,
     vertex_embeddings,
     vertex_texts_per_request,

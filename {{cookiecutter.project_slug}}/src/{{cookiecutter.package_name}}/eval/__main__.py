@@ -13,11 +13,10 @@ from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
-
-from ..assembly import open_runner
-{%- if cookiecutter.agent == "rag" %}
+{% if cookiecutter.agent == "rag" %}
 from ..knowledge.ingest import ingest
 {%- endif %}
+from ..runtime.wiring import open_runner
 from ..settings import Settings
 from .agents import Agent, LocalAgent, RemoteAgent
 from .cases import EvalCase, EvalSetError, load_cases

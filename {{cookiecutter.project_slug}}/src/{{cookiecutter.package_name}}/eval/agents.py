@@ -9,8 +9,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from ..events import RunCompleted, RunEvent, RunFailed, Token, ToolResult
-from ..runner import AgentRunner
+from ..runtime.runs import AgentRunner
+from ..server.native.events import RunCompleted, RunEvent, RunFailed, Token, ToolResult
+from ..server.native.runs import stream
 
 
 class Agent(Protocol):
@@ -29,7 +30,7 @@ class LocalAgent:
         self, message: str, thread_id: str | None
     ) -> AsyncIterator[RunEvent]:
         request = await self.runner.prepare(message, thread_id)
-        async for event in self.runner.stream(request):
+        async for event in stream(self.runner, request):
             yield event
 
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..events import CITATION, cited_keys
+from ..server.native.events import CITATION, cited_keys
 from .cases import RelevantPassage
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.:,][0-9]+)*")

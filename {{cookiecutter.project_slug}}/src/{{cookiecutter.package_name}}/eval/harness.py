@@ -12,7 +12,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ..events import RunCompleted, RunFailed, Token, ToolResult
+from ..server.native.events import RunCompleted, RunFailed, Token, ToolResult
 from .agents import Agent
 from .cases import EvalCase, file_digest
 from .grounding import GROUNDING_SCORES, grounding_scores

@@ -22,7 +22,7 @@ HINT = (
 )
 
 
-def graph_tools(graph: CompiledStateGraph[Any]) -> set[str]:
+def graph_tools(graph: CompiledStateGraph[Any, Any]) -> set[str]:
     """The names of the tools a compiled graph's tool nodes can run."""
     names: set[str] = set()
     for node in graph.nodes.values():

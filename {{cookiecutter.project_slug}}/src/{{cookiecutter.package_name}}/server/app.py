@@ -9,15 +9,16 @@ from fastapi.staticfiles import StaticFiles
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 
-from ..assembly import open_runner
-from ..feedback import FeedbackStore
-from ..logs import configure_logging
-from ..models import ChatModelUnavailableError, chat_model_from_settings
+from ..llm.chat_models import ChatModelUnavailableError, chat_model_from_settings
+from ..observability.feedback import FeedbackStore
+from ..observability.logs import configure_logging
+from ..observability.telemetry import instrument_app
+from ..runtime.wiring import open_runner
 from ..settings import AGENT_NAME, Settings
-from ..telemetry import instrument_app
-from . import protocol, routes
+from . import protocol
 from .errors import install_error_handlers
 from .limits import RequestSizeLimit
+from .native import routes as native
 
 
 def create_app(
@@ -60,7 +61,7 @@ def create_app(
             expose_headers=["content-location"],
         )
     install_error_handlers(app)
-    app.include_router(routes.router)
-    app.mount("/static", StaticFiles(directory=routes.STATIC_DIR), name="static")
+    app.include_router(native.router)
+    app.mount("/static", StaticFiles(directory=native.STATIC_DIR), name="static")
     app.include_router(protocol.router)
     return app

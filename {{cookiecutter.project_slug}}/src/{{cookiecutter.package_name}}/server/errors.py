@@ -1,4 +1,5 @@
-"""Every error leaves the API as `{"error": {"code", "message"}}`."""
+"""Every error leaves the API as `{"error": {"code", "message"}}`, its HTTP status
+taken from one table of codes."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -8,36 +9,43 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ..runner import (
-    InvalidMessageError,
-    RunnerError,
-    ThreadBusyError,
-    ThreadNotFoundError,
-)
+from ..runtime.errors import RequestError
 
-_RUNNER_STATUS: dict[type[RunnerError], int] = {
-    InvalidMessageError: 422,
-    ThreadNotFoundError: 404,
-    ThreadBusyError: 409,
+# Every code the API answers with, and its status.
+STATUS: dict[str, int] = {
+    # The request is wrong: the client can fix it (runtime/errors.py).
+    "malformed_json": 400,
+    "invalid_request": 422,
+    "invalid_message": 422,
+    "thread_not_found": 404,
+    "run_not_found": 404,
+    "assistant_not_found": 404,
+    "thread_exists": 409,
+    "thread_busy": 409,
+    "request_too_large": 413,
+    # A run failed (how /invoke answers): never the client's fault, so never a
+    # 4xx; the model's failures as a gateway's. Any other failure is a 502.
+    "agent_step_limit": 504,
+    "model_timeout": 504,
+    "model_unavailable": 503,
+    "model_error": 502,
+    "run_failed": 502,
+    # The server cannot serve yet (readiness).
+    "not_ready": 503,
 }
 
 
-class ApiError(Exception):
-    """An error with the status and code the client gets."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
 def error_response(
-    status: int,
     code: str,
     message: str,
+    *,
+    status: int | None = None,
     headers: Mapping[str, str] | None = None,
     **context: str,
 ) -> JSONResponse:
-    """The one shape of every error body; `context` adds ids such as the run's."""
+    """The one shape of every error body; `context` adds ids such as the run's.
+    The status is the code's in `STATUS` unless given."""
+    status = status or STATUS.get(code, 502)
     error = {"code": code, "message": message, **context}
     return JSONResponse(status_code=status, content={"error": error}, headers=headers)
 
@@ -45,14 +53,10 @@ def error_response(
 def install_error_handlers(app: FastAPI) -> None:
     """Map exceptions to the API's error shape; nothing a client sends becomes a 500."""
 
-    @app.exception_handler(ApiError)
-    async def api_error(_: Request, error: ApiError) -> JSONResponse:
-        return error_response(error.status, error.code, error.message)
-
-    @app.exception_handler(RunnerError)
-    async def runner_error(_: Request, error: RunnerError) -> JSONResponse:
-        status = _RUNNER_STATUS.get(type(error), 400)
-        return error_response(status, error.code, str(error))
+    @app.exception_handler(RequestError)
+    async def request_error(_: Request, error: RequestError) -> JSONResponse:
+        status = STATUS.get(error.code, 400)
+        return error_response(error.code, str(error), status=status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(
@@ -60,17 +64,15 @@ def install_error_handlers(app: FastAPI) -> None:
     ) -> JSONResponse:
         problems = error.errors()
         if any(problem["type"] == "json_invalid" for problem in problems):
-            return error_response(
-                400, "malformed_json", "request body is not valid JSON"
-            )
-        return error_response(422, "invalid_request", describe(problems))
+            return error_response("malformed_json", "request body is not valid JSON")
+        return error_response("invalid_request", describe(problems))
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:
         code = str(error.detail).lower().replace(" ", "_")
         # Kept: a 405 names the allowed methods (Allow), a 401 its scheme.
         return error_response(
-            error.status_code, code, str(error.detail), headers=error.headers
+            code, str(error.detail), status=error.status_code, headers=error.headers
         )
 
 

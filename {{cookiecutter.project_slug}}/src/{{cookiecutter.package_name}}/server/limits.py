@@ -44,7 +44,6 @@ class RequestSizeLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = error_response(
-            413,
             "request_too_large",
             f"request body is larger than {self.max_bytes} bytes, the limit set "
             "by MAX_REQUEST_BYTES",

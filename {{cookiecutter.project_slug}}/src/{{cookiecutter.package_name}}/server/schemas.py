@@ -1,10 +1,9 @@
-"""The native API's bodies, and what both APIs share: error bodies, the JSON check."""
+"""What both APIs share: thread ids, the JSON check, error bodies."""
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
 ThreadId = Annotated[
     str,
@@ -60,15 +59,6 @@ def _encodable(text: str) -> bool:
     return True
 
 
-class RunInput(BaseModel):
-    """A user message for `/invoke` and `/stream`."""
-
-    message: Annotated[str, AfterValidator(storable)] = Field(
-        description="The user's message."
-    )
-    thread_id: ThreadId | None = None
-
-
 class ErrorDetail(BaseModel):
     """What went wrong: a stable `code`, and a `message` that says what to do."""
 
@@ -101,70 +91,3 @@ EVENT_STREAM: dict[int | str, dict[str, Any]] = {
         "content": {"text/event-stream": {}},
     }
 }
-
-
-class Message(BaseModel):
-    """One message of a thread, in the roles chat clients use."""
-
-    id: str | None
-    role: "Role"
-    content: str
-    tool_calls: list[dict[str, Any]] = []
-    tool_call_id: str | None = None
-    name: str | None = None
-
-
-class ThreadOutput(BaseModel):
-    """A thread: its messages oldest first, and its Agent Protocol record."""
-
-    thread_id: str
-    messages: list[Message]
-    created_at: str
-    updated_at: str
-    metadata: dict[str, Any]
-    status: Literal["idle", "busy", "interrupted", "error"]
-    values: dict[str, Any] | None
-    interrupts: dict[str, list[dict[str, Any]]]
-
-
-class FeedbackInput(BaseModel):
-    """A user's rating of one run."""
-
-    run_id: str = Field(min_length=1, max_length=64)
-    score: float = Field(ge=0.0, le=1.0, description="1 = thumbs up, 0 = thumbs down.")
-    text: str | None = Field(default=None, max_length=4000)
-    thread_id: ThreadId | None = None
-
-
-class FeedbackOutput(BaseModel):
-    """The stored feedback record: its id and what produced the rated run."""
-
-    feedback_id: str
-    run_id: str
-    thread_id: str | None = None
-    trace_id: str | None = None
-    prompt_version: str | None = None
-    model: str | None = None
-
-
-Role = Literal["user", "assistant", "tool", "system"]
-_ROLES: dict[str, Role] = {
-    "human": "user",
-    "ai": "assistant",
-    "tool": "tool",
-    "system": "system",
-}
-
-
-def message_out(message: BaseMessage) -> Message:
-    """A LangChain message as the API shows it."""
-    role = _ROLES.get(message.type, "user")
-    out = Message(id=message.id, role=role, content=message.text)
-    if isinstance(message, AIMessage):
-        out.tool_calls = [
-            {"id": c["id"], "name": c["name"], "args": c["args"]}
-            for c in message.tool_calls
-        ]
-    if isinstance(message, ToolMessage):
-        out.tool_call_id, out.name = message.tool_call_id, message.name
-    return out

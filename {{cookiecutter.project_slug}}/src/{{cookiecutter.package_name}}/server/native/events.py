@@ -11,7 +11,8 @@ from typing import Any, ClassVar
 
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
-from .guardrails import GuardrailOutcome
+from ...agent.guardrails import GuardrailOutcome
+from ...runtime.run_types import RunFailed as RunFailed  # an event too
 
 
 @dataclass(frozen=True)
@@ -83,17 +84,6 @@ class RunCompleted:
     # `{"key", "source", "uri", "chunk", "title", "text", "score"}` each. Empty
     # when the agent retrieved nothing (or cited nothing it retrieved in this run).
     citations: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class RunFailed:
-    """The run stopped on an error; the thread keeps what was saved before it."""
-
-    event: ClassVar[str] = "error"
-    code: str
-    message: str
-    thread_id: str
-    run_id: str
 
 
 # A citation in a reply: `[returns.md#0]`, a passage's key (its source and chunk).

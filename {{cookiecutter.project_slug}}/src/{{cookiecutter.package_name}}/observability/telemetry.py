@@ -181,3 +181,9 @@ def lineage(run_id: str, prompt_version: str, model: str) -> dict[str, Any]:
         "app.prompt.version": prompt_version,
         "app.model": model,
     }
+
+
+def trace_id() -> str | None:
+    """The current request's trace id (hex), if it is traced."""
+    span = trace.get_current_span().get_span_context()
+    return trace.format_trace_id(span.trace_id) if span.is_valid else None

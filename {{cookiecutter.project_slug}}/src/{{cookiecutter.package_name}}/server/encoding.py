@@ -11,7 +11,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Interrupt, StateSnapshot
 from pydantic import BaseModel
 
-from ..threads import Thread
+from ..runtime.threads import Thread
 
 
 def to_jsonable(value: Any) -> Any:

@@ -11,7 +11,12 @@ silently replace the other's.
 
 import asyncio
 import hashlib
+import logging
 from typing import Any, Protocol
+
+from .threads import ThreadRegistry
+
+logger = logging.getLogger(__name__)
 
 
 class ThreadLocks(Protocol):
@@ -22,8 +27,9 @@ class ThreadLocks(Protocol):
     async def unlock(self, thread_id: str) -> None: ...
 
 
-class ProcessLocks:
-    """For SQLite, which one process uses: the runner's own table suffices."""
+class SingleProcessLocks:
+    """No lock to take: with SQLite one process serves, and the runner's own table
+    of active runs already keeps one run per thread."""
 
     async def try_lock(self, thread_id: str) -> bool:
         return True
@@ -57,3 +63,19 @@ def lock_key(thread_id: str) -> int:
     """The advisory lock's 64-bit key for a thread (a hash: ids are strings)."""
     digest = hashlib.blake2b(thread_id.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+async def release_abandoned_threads(threads: ThreadRegistry, locks: ThreadLocks) -> int:
+    """Mark idle the threads left `busy` by a process that died mid-run (their lock
+    is free); return how many. Called once, when a server process opens."""
+    released = 0
+    async for thread in threads.scan(status="busy"):
+        if await locks.try_lock(thread.thread_id):
+            try:
+                await threads.set_status(thread.thread_id, "idle")
+                released += 1
+            finally:
+                await locks.unlock(thread.thread_id)
+    if released:
+        logger.warning("%d thread(s) were left busy by a stopped run", released)
+    return released

@@ -4,8 +4,8 @@ init_chat_model knows."""
 
 from langchain_core.language_models import BaseChatModel
 
+from ..settings import VERTEX_PROVIDERS, Settings
 from .local_model import LocalChatModel
-from .settings import VERTEX_PROVIDERS, Settings
 
 
 class ChatModelUnavailableError(RuntimeError):

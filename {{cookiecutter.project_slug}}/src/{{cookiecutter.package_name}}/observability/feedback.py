@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-logger = logging.getLogger(__name__)
+# The logger's name is a contract: log-based metrics and the log sink filter on it.
+logger = logging.getLogger("{{ cookiecutter.package_name }}.feedback")
 
 
 class FeedbackStore:

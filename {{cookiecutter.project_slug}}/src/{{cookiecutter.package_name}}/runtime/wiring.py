@@ -7,21 +7,24 @@ from contextlib import asynccontextmanager
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 
-from .agent.graph import build_graph
-from .agent.prompts import load_prompt
+from ..agent.context import AgentContext
+from ..agent.faults import model_retry_policy
+from ..agent.graph import build_graph
+from ..agent.guardrails import guardrail_from_settings
+from ..agent.prompts import load_prompt
 {%- if cookiecutter.agent == "rag" %}
-from .agent.retrieval import knowledge_tool
+from ..agent.retrieval import knowledge_tool
 {%- endif %}
-from .agent.tools import TOOLS
-from .guardrails import guardrail_from_settings
+from ..agent.tools import TOOLS
 {%- if cookiecutter.agent == "rag" %}
-from .knowledge import open_knowledge
+from ..knowledge import open_knowledge
 {%- endif %}
-from .memory import open_persistence
-from .metering import Metering
-from .models import chat_model_from_settings
-from .runner import AgentRunner
-from .settings import Settings
+from ..llm.chat_models import chat_model_from_settings
+from ..observability.metering import Metering
+from ..settings import Settings
+from .locks import release_abandoned_threads
+from .persistence import open_persistence
+from .runs import AgentRunner
 from .threads import ThreadRegistry
 
 
@@ -63,15 +66,14 @@ async def open_runner(
             tools=tools,
 {%- endif %}
             guardrail=guardrail_from_settings(),
-            guardrail_policy=settings.guardrail_policy,
-            require_tool_approval=settings.require_tool_approval,
-            model_timeout_seconds=settings.model_timeout_seconds,
-            model_max_retries=settings.model_max_retries,
-            model_retry_backoff_seconds=settings.model_retry_backoff_seconds,
+            retry=model_retry_policy(
+                settings.model_max_retries, settings.model_retry_backoff_seconds
+            ),
         )
+        threads = ThreadRegistry(persistence.store)
         runner = AgentRunner(
             graph,
-            ThreadRegistry(persistence.store),
+            threads,
             prompt=prompt,
             metering=Metering(
                 model=model_name,
@@ -79,9 +81,10 @@ async def open_runner(
                 price=settings.model_price,
                 log_user_inputs=settings.log_user_inputs,
             ),
+            context=AgentContext.from_settings(settings),
             max_message_chars=settings.max_message_chars,
             max_steps=settings.max_agent_steps,
             locks=persistence.locks,
         )
-        await runner.release_abandoned_threads()
+        await release_abandoned_threads(threads, persistence.locks)
         yield runner

@@ -14,8 +14,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.store.base import BaseStore
 
-from .run_locks import PostgresLocks, ProcessLocks, ThreadLocks
-from .settings import Settings
+from ..settings import Settings
+from .locks import PostgresLocks, SingleProcessLocks, ThreadLocks
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
         # then appends to the log instead of writing and deleting a rollback
         # journal, a third of the CPU time of each registry write.
         await store.conn.execute("PRAGMA journal_mode=WAL")
-        yield Persistence(checkpointer, store, ProcessLocks())
+        yield Persistence(checkpointer, store, SingleProcessLocks())
 
 
 @asynccontextmanager

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from langchain_core.messages import BaseMessage, convert_to_messages
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from .schemas import ThreadId, storable
+from ..schemas import ThreadId, storable
 
 # Client JSON that is saved (metadata, run input): what the stores can keep.
 JsonObject = Annotated[dict[str, Any], AfterValidator(storable)]

@@ -5,14 +5,14 @@ import json
 from langchain_core.messages import AIMessageChunk, HumanMessage
 from langgraph.types import Interrupt
 
-from {{ cookiecutter.package_name }}.runner import StreamPart
-from {{ cookiecutter.package_name }}.server import wire
-from {{ cookiecutter.package_name }}.server.protocol import event_name
+from {{ cookiecutter.package_name }}.runtime.run_types import StreamPart
+from {{ cookiecutter.package_name }}.server import encoding
+from {{ cookiecutter.package_name }}.server.protocol.runs import event_name
 
 
 def test_messages_are_model_dumps_and_interrupts_value_and_id() -> None:
     chunk = AIMessageChunk(content="Hi", id="m1")
-    data = json.loads(wire.dumps([chunk, Interrupt(value={"q": 1}, id="i1")]))
+    data = json.loads(encoding.dumps([chunk, Interrupt(value={"q": 1}, id="i1")]))
 
     assert data[0]["type"] == "AIMessageChunk"
     assert data[0]["content"] == "Hi"
@@ -21,7 +21,7 @@ def test_messages_are_model_dumps_and_interrupts_value_and_id() -> None:
 
 
 def test_sse_data_is_one_line_of_json() -> None:
-    text = wire.dumps({"messages": [HumanMessage("two\nlines", id="h1")]})
+    text = encoding.dumps({"messages": [HumanMessage("two\nlines", id="h1")]})
     assert "\n" not in text
     assert json.loads(text)["messages"][0]["content"] == "two\nlines"
 

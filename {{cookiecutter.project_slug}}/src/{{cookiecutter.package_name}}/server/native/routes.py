@@ -5,53 +5,31 @@ import pathlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import FileResponse, JSONResponse
 from sse_starlette import EventSourceResponse
 
-from ..events import RunCompleted, RunEvent, event_data
-from ..feedback import FeedbackStore
-from ..runner import AgentRunner, RunFailedError, RunHandle, RunRequest
-from . import wire
-from .errors import ApiError, error_response
+from ...observability.feedback import FeedbackStore
+from ...runtime.errors import RunNotFoundError, ThreadNotFoundError
+from ...runtime.run_types import RunHandle, RunRequest
+from ...runtime.runs import AgentRunner
+from .. import encoding
+from ..dependencies import Runner, get_feedback_store
+from ..errors import error_response
+from ..schemas import CLIENT_ERRORS, EVENT_STREAM, ErrorOutput, ThreadId
+from . import runs
+from .events import RunCompleted, RunEvent, event_data
+from .runs import RunFailedError
 from .schemas import (
-    CLIENT_ERRORS,
-    EVENT_STREAM,
-    ErrorOutput,
     FeedbackInput,
     FeedbackOutput,
     RunInput,
-    ThreadId,
     ThreadOutput,
     message_out,
 )
 
 router = APIRouter(responses=CLIENT_ERRORS)
-STATIC_DIR = pathlib.Path(__file__).with_name("static")
-
-
-# Async, so FastAPI calls them in the event loop rather than a thread pool.
-async def get_runner(request: Request) -> AgentRunner:
-    runner: AgentRunner = request.app.state.runner
-    return runner
-
-
-async def get_feedback_store(request: Request) -> FeedbackStore:
-    store: FeedbackStore = request.app.state.feedback
-    return store
-
-
-Runner = Annotated[AgentRunner, Depends(get_runner)]
-
-# How a failed run answers /invoke: the model's failures as a gateway's (a timeout,
-# an unavailable or a refusing upstream); anything else 502 too. Not the client's
-# fault, so never a 4xx.
-_FAILURE_STATUS = {
-    "agent_step_limit": 504,
-    "model_timeout": 504,
-    "model_unavailable": 503,
-    "model_error": 502,
-}
+STATIC_DIR = pathlib.Path(__file__).parent.parent / "static"
 
 
 @router.post(
@@ -71,12 +49,10 @@ _FAILURE_STATUS = {
 async def invoke(body: RunInput, runner: Runner) -> Any:
     """Run the agent on one message and answer when it is done."""
     try:
-        completed = await runner.invoke(body.message, body.thread_id)
+        completed = await runs.invoke(runner, body.message, body.thread_id)
     except RunFailedError as failed:
         failure = failed.failure
-        status = _FAILURE_STATUS.get(failure.code, 502)
         return error_response(
-            status,
             failure.code,
             failure.message,
             thread_id=failure.thread_id,
@@ -99,7 +75,7 @@ async def stream(body: RunInput, runner: Runner) -> EventSourceResponse:
     `tool_call` and `tool_result` as they happen, then `final` or `error`."""
     request = await runner.prepare(body.message, body.thread_id)
     # Started before the response: the thread is busy as soon as this returns.
-    handle = await runner.start_native(request)
+    handle = await runs.start(runner, request)
     return EventSourceResponse(_sse(runner, request, handle))
 
 
@@ -107,7 +83,7 @@ async def _sse(
     runner: AgentRunner, request: RunRequest, handle: RunHandle
 ) -> AsyncIterator[dict[str, str]]:
     event: RunEvent
-    async for event in runner.stream(request, handle):
+    async for event in runs.stream(runner, request, handle):
         yield {
             "event": event.event,
             "data": json.dumps(event_data(event), ensure_ascii=False),
@@ -120,11 +96,11 @@ async def get_thread(thread_id: Annotated[ThreadId, Path()], runner: Runner) -> 
     and current values that Agent Protocol clients read."""
     record = await runner.threads.get(thread_id)
     if record is None:
-        raise ApiError(404, "thread_not_found", f"thread {thread_id!r} does not exist")
-    snapshot = await runner.state(thread_id)
+        raise ThreadNotFoundError(f"thread {thread_id!r} does not exist")
+    snapshot = await runner.history.state(thread_id)
     messages = snapshot.values.get("messages", [])
     return {
-        **wire.thread(record, snapshot),
+        **encoding.thread(record, snapshot),
         "messages": [message_out(m) for m in messages],
     }
 
@@ -138,12 +114,10 @@ async def feedback(
     store: Annotated[FeedbackStore, Depends(get_feedback_store)],
 ) -> Any:
     """Rate a run (1 = thumbs up, 0 = thumbs down), with an optional comment."""
-    lineage = await runner.run_lineage(body.run_id, body.thread_id)
+    lineage = await runner.history.run_lineage(body.run_id, body.thread_id)
     if lineage is None:
         where = f" on thread {body.thread_id!r}" if body.thread_id else ""
-        raise ApiError(
-            404, "run_not_found", f"run {body.run_id!r} does not exist{where}"
-        )
+        raise RunNotFoundError(f"run {body.run_id!r} does not exist{where}")
     return await store.add(
         run_id=body.run_id, score=body.score, text=body.text, lineage=lineage
     )
@@ -164,10 +138,10 @@ async def healthz() -> dict[str, str]:
 async def readyz(runner: Runner) -> dict[str, str] | JSONResponse:
     """The checkpointer and the thread store answer: safe to send traffic."""
     try:
-        await runner.state("readiness-probe")
+        await runner.history.state("readiness-probe")
         await runner.threads.get("readiness-probe")
     except Exception as error:  # any failure means "not ready", with the reason
-        return error_response(503, "not_ready", f"checkpointer unavailable: {error}")
+        return error_response("not_ready", f"checkpointer unavailable: {error}")
     return {"status": "ready"}
 
 

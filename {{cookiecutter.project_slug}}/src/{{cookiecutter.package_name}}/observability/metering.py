@@ -21,10 +21,11 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from opentelemetry import metrics
 
-from .guardrails import ALLOWED, GuardrailOutcome
-from .settings import ModelPrice
+from ..agent.guardrails import ALLOWED, GuardrailOutcome
+from ..settings import ModelPrice
 
-logger = logging.getLogger(__name__)
+# The logger's name is a contract: log-based metrics and the log sink filter on it.
+logger = logging.getLogger("{{ cookiecutter.package_name }}.metering")
 
 RunStatus = Literal["completed", "interrupted", "failed", "cancelled"]
 _T = TypeVar("_T")

@@ -1,0 +1,119 @@
+"""The values a run takes and gives: its request, its stream parts, its failure and
+the handle its consumer reads them through."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from langchain_core.messages import HumanMessage, convert_to_messages
+from langgraph.types import Command
+
+from ..agent.guardrails import GuardrailOutcome
+from ..agent.state import AgentState
+from ..observability.metering import RunSummary
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """A validated run: graph input (or a `Command`, to resume) for a thread."""
+
+    thread_id: str
+    input: AgentState | Command[Any] | None
+    run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # Run from this checkpoint instead of the thread's latest (a fork).
+    checkpoint_id: str | None = None
+    # The metadata of a thread this run creates, which no client knows of yet:
+    # `start` records it, busy, before the run begins (one write, no read).
+    new_thread_metadata: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class StreamPart:
+    """One item of LangGraph's stream: namespace (subgraphs), mode and payload."""
+
+    namespace: tuple[str, ...]
+    mode: str
+    data: Any
+
+
+@dataclass(frozen=True)
+class RunFailed:
+    """The run stopped on an error; the thread keeps what was saved before it."""
+
+    event: ClassVar[str] = "error"
+    code: str
+    message: str
+    thread_id: str
+    run_id: str
+
+    @classmethod
+    def of(cls, request: RunRequest, code: str, message: str) -> "RunFailed":
+        return cls(code, message, request.thread_id, request.run_id)
+
+
+# What a run's task hands its consumer: stream parts, then possibly a failure,
+# then its summary, then None.
+RunQueue = asyncio.Queue[StreamPart | RunFailed | RunSummary | None]
+
+
+class RunHandle:
+    """A started run: its stream parts, from its own task through a queue."""
+
+    def __init__(self, task: "asyncio.Task[None]", queue: RunQueue) -> None:
+        self.task, self.queue = task, queue
+        # Set once the run is over and its parts have been read.
+        self.summary: RunSummary | None = None
+
+    async def parts(
+        self, *, cancel_on_disconnect: bool = True
+    ) -> AsyncIterator[StreamPart | RunFailed]:
+        """LangGraph's stream parts, ending with `RunFailed` if the run fails.
+
+        If the consumer stops early (a client disconnects), the run is cancelled,
+        unless `cancel_on_disconnect` is False: then it finishes on its own.
+        """
+        ended = False
+        try:
+            # The pump puts None when the run is over.
+            while (part := await self.queue.get()) is not None:
+                if isinstance(part, RunSummary):
+                    self.summary = part
+                    continue
+                # A failure is the run's last word; what follows is bookkeeping.
+                ended = isinstance(part, RunFailed)
+                yield part
+            ended = True
+        finally:
+            if cancel_on_disconnect and not ended:
+                self.task.cancel()
+
+
+@dataclass
+class Outcome:
+    """What a run's top-level `updates` say about how it ended."""
+
+    # The guardrail's decision, if the guard step ran in this run.
+    guardrail: GuardrailOutcome | None = None
+    # The run stopped for a human (an `interrupt()` in a node).
+    interrupted: bool = False
+
+    def read(self, updates: Any) -> None:
+        for node, update in updates.items():
+            if node == "__interrupt__":
+                self.interrupted = self.interrupted or bool(update)
+            elif isinstance(update, dict) and "guardrail" in update:
+                self.guardrail = update["guardrail"]
+
+
+def user_input(graph_input: Any) -> str | None:
+    """The last user message of a run's input (None when resuming)."""
+    if not isinstance(graph_input, dict) or not graph_input.get("messages"):
+        return None
+    try:
+        messages = convert_to_messages(graph_input["messages"])
+    except Exception:  # only for the log line: an odd input has no user text
+        return None
+    humans = [m for m in messages if isinstance(m, HumanMessage)]
+    return humans[-1].text if humans else None

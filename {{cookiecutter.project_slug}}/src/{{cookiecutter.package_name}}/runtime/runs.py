@@ -1,0 +1,299 @@
+"""The one place that runs the agent, for every entry point (native API, Agent
+Protocol, evaluation, ...).
+
+`start` runs the graph for one request on a thread, in a task of its own (so a
+run can be cancelled), keeps the thread's status up to date and hands back a
+`RunHandle`: LangGraph's own stream parts, ending with a `RunFailed` if it fails.
+"""
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.errors import GraphRecursionError
+from langgraph.graph.state import CompiledStateGraph
+
+from ..agent.context import AgentContext
+from ..agent.faults import failure_code
+from ..agent.prompts import Prompt
+from ..agent.state import AgentState
+from ..observability.metering import Metering, RunMeter, RunStatus
+from ..observability.telemetry import lineage, run_lineage, trace_id
+from .errors import InvalidMessageError, ThreadBusyError, ThreadNotFoundError
+from .history import ThreadHistory
+from .locks import SingleProcessLocks, ThreadLocks
+from .run_types import (
+    Outcome,
+    RunFailed,
+    RunHandle,
+    RunQueue,
+    RunRequest,
+    StreamPart,
+    user_input,
+)
+from .threads import Thread, ThreadRegistry, ThreadStatus
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _ActiveRun:
+    run_id: str
+    # None while the thread's lock is being taken.
+    task: "asyncio.Task[None] | None" = None
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class AgentRunner:
+    """Runs the compiled graph; one run at a time per thread."""
+
+    def __init__(
+        self,
+        graph: CompiledStateGraph[AgentState, AgentContext],
+        threads: ThreadRegistry,
+        *,
+        prompt: Prompt,
+        metering: Metering,
+        context: AgentContext,
+        max_message_chars: int,
+        max_steps: int,
+        locks: ThreadLocks | None = None,
+    ) -> None:
+        self.graph = graph
+        self.threads = threads
+        self.history = ThreadHistory(graph, threads)
+        self.locks = locks or SingleProcessLocks()
+        self.prompt = prompt
+        self.metering = metering
+        self.context = context
+        self.max_message_chars = max_message_chars
+        self.max_steps = max_steps
+        # Runs in flight in this process, by thread; `locks` covers the others
+        # (see docs/design-decisions.md).
+        self._active: dict[str, _ActiveRun] = {}
+
+    # --- Before a run ----------------------------------------------------------
+
+    def check_message(self, message: str) -> None:
+        """Refuse an empty or too long user message."""
+        if not message.strip():
+            raise InvalidMessageError("message must not be empty")
+        if len(message) > self.max_message_chars:
+            raise InvalidMessageError(
+                f"message is {len(message)} characters; the limit is "
+                f"{self.max_message_chars} (MAX_MESSAGE_CHARS)"
+            )
+
+    async def prepare(self, message: str, thread_id: str | None) -> RunRequest:
+        """A run of one user message; a missing thread id starts a new thread."""
+        self.check_message(message)
+        graph_input = AgentState(messages=[HumanMessage(message)])
+        if thread_id is None:  # recorded by `start`
+            return RunRequest(str(uuid.uuid4()), graph_input, new_thread_metadata={})
+        await self.require_idle_thread(thread_id)
+        return RunRequest(thread_id, graph_input)
+
+    async def require_idle_thread(self, thread_id: str) -> Thread:
+        """The thread, if it exists and no run is going on it."""
+        thread = await self.threads.get(thread_id)
+        if thread is None:
+            raise ThreadNotFoundError(
+                f"thread {thread_id!r} does not exist; omit thread_id to start one"
+            )
+        if thread_id in self._active:
+            raise ThreadBusyError(thread_id)
+        return thread
+
+    # --- Running ---------------------------------------------------------------
+
+    async def start(
+        self,
+        request: RunRequest,
+        stream_mode: Sequence[str],
+        *,
+        subgraphs: bool = False,
+    ) -> RunHandle:
+        """Start the run now, in a task of its own; the thread is busy from here on.
+
+        Starting before the client reads the stream means a second request for the
+        thread sees it busy, whatever the timing, in this process (the table of
+        active runs, claimed before any await) or in another (the thread's lock).
+        """
+        thread_id = request.thread_id
+        if thread_id in self._active:
+            raise ThreadBusyError(thread_id)
+        active = self._active[thread_id] = _ActiveRun(request.run_id)
+        try:
+            if not await self.locks.try_lock(thread_id):  # a run elsewhere
+                raise ThreadBusyError(thread_id)
+            if request.new_thread_metadata is not None:
+                # A thread this run creates is recorded here, already busy, before
+                # its id is in any response, so no client can look it up and miss
+                # it (whichever server process it asks).
+                try:
+                    await self.threads.set_status(
+                        thread_id, "busy", metadata=request.new_thread_metadata
+                    )
+                except BaseException:
+                    await self.locks.unlock(thread_id)
+                    raise
+        except BaseException:
+            self._end(thread_id)
+            raise
+        queue: RunQueue = asyncio.Queue()
+        active.task = asyncio.create_task(
+            self._pump(request, list(stream_mode), subgraphs, queue)
+        )
+        return RunHandle(active.task, queue)
+
+    async def execute(
+        self,
+        request: RunRequest,
+        stream_mode: Sequence[str],
+        *,
+        subgraphs: bool = False,
+    ) -> AsyncIterator[StreamPart | RunFailed]:
+        """`start`, then its stream parts; a busy thread ends in `RunFailed`."""
+        try:
+            handle = await self.start(request, stream_mode, subgraphs=subgraphs)
+        except ThreadBusyError as busy:
+            yield RunFailed.of(request, busy.code, str(busy))
+            return
+        async for part in handle.parts():
+            yield part
+
+    async def cancel(self, thread_id: str, run_id: str) -> bool:
+        """Cancel a run in progress; False if it is not running."""
+        active = self._active.get(thread_id)
+        if active is None or active.run_id != run_id or active.task is None:
+            return False
+        active.task.cancel()
+        return True
+
+    async def finished(self, thread_id: str) -> None:
+        """Wait until the thread's run in progress (if any) has ended."""
+        if active := self._active.get(thread_id):
+            await active.done.wait()
+
+    def active_run(self, thread_id: str) -> str | None:
+        """The id of the run going on this thread, if any."""
+        active = self._active.get(thread_id)
+        return active.run_id if active else None
+
+    def _end(self, thread_id: str) -> None:
+        self._active.pop(thread_id).done.set()
+
+    async def _pump(
+        self,
+        request: RunRequest,
+        stream_mode: list[str],
+        subgraphs: bool,
+        queue: RunQueue,
+    ) -> None:
+        thread_status: ThreadStatus = "error"
+        run_status: RunStatus = "failed"
+        failure: RunFailed | None = None
+        meter = RunMeter()
+        # Tagged onto the agent and model spans (see telemetry.py).
+        run_lineage.set(lineage(request.run_id, self.prompt.ref, self.metering.model))
+        # The run's outcome is read from its own `updates`, asked for even when
+        # the caller did not ask for them, instead of reading the state back.
+        outcome = Outcome()
+        modes = stream_mode if "updates" in stream_mode else [*stream_mode, "updates"]
+        try:
+            if request.new_thread_metadata is None:  # else `start` wrote it
+                await self.threads.set_status(request.thread_id, "busy")
+            # Subgraphs only when asked for: LangGraph then runs each step's
+            # single task inline instead of in a task of its own beside a
+            # waiter, unless `messages` mode needs tokens while a node runs.
+            async for part in self.graph.astream(
+                request.input,
+                self._config(request, meter),
+                context=self.context,
+                stream_mode=modes,  # type: ignore[arg-type]
+                subgraphs=subgraphs,
+            ):
+                namespace, mode, data = part if subgraphs else ((), *part)
+                if not namespace and mode == "updates":
+                    outcome.read(data)
+                if mode in stream_mode:
+                    queue.put_nowait(StreamPart(tuple(namespace), mode, data))
+            if outcome.guardrail is None:
+                # The guardrail did not run (a resumed run): the decision that
+                # stands is the one in the thread's state.
+                state = await self.history.state(request.thread_id)
+                outcome.guardrail = state.values.get("guardrail")
+                outcome.interrupted = bool(state.interrupts)
+            thread_status = "interrupted" if outcome.interrupted else "idle"
+            run_status = "interrupted" if outcome.interrupted else "completed"
+        except asyncio.CancelledError:
+            failure = RunFailed.of(request, "cancelled", "the run was cancelled")
+            thread_status, run_status = "idle", "cancelled"
+        except GraphRecursionError:
+            limit = f"{self.max_steps} steps (MAX_AGENT_STEPS)"
+            message = f"the agent did not finish within {limit}"
+            # An agent that loops is a fault to look at, like an exception.
+            logger.error("run %s: %s", request.run_id, message)
+            failure = RunFailed.of(request, "agent_step_limit", message)
+        except Exception as error:
+            logger.exception("run %s failed", request.run_id)
+            message = (
+                f"the agent failed ({type(error).__name__}); "
+                f"see the server log for run {request.run_id}"
+            )
+            failure = RunFailed.of(request, failure_code(error), message)
+        finally:
+            try:
+                await self.threads.set_status(request.thread_id, thread_status)
+            finally:
+                try:
+                    await self.locks.unlock(request.thread_id)
+                finally:
+                    self._end(request.thread_id)
+                try:
+                    if failure:
+                        queue.put_nowait(failure)
+                    queue.put_nowait(
+                        self.metering.finish(
+                            meter,
+                            thread_id=request.thread_id,
+                            run_id=request.run_id,
+                            status=run_status,
+                            error=failure.code if failure else None,
+                            user_input=user_input(request.input),
+                            guardrail=outcome.guardrail,
+                        )
+                    )
+                finally:
+                    queue.put_nowait(None)  # whatever happens, the reader stops
+
+    def _config(self, request: RunRequest, meter: RunMeter) -> RunnableConfig:
+        configurable = {"thread_id": request.thread_id}
+        if request.checkpoint_id:
+            configurable["checkpoint_id"] = request.checkpoint_id
+        metadata = {
+            "run_id": request.run_id,
+            "prompt_version": self.prompt.ref,
+            "model": self.metering.model,
+            "agent_name": self.graph.name,
+        }
+        # The request's trace, so feedback on the run can point at it.
+        if trace := trace_id():
+            metadata["trace_id"] = trace
+        return {
+            "configurable": configurable,
+            "run_id": uuid.UUID(request.run_id),
+            # Every node run counts, whichever node (guard, agent, tools, one of
+            # yours): the budget knows nothing of the graph. LangGraph counts the
+            # input as a step too, hence the one more.
+            "recursion_limit": self.max_steps + 1,
+            "callbacks": [meter],
+            # Saved with every checkpoint: feedback finds runs (and their lineage)
+            # by it. `agent_name` marks the run as an agent for the GenAI
+            # instrumentation.
+            "metadata": metadata,
+        }

@@ -1,0 +1,11 @@
+"""The Agent Protocol subset that LangGraph's clients speak (langgraph-sdk in Python
+and JavaScript, RemoteGraph, Agent Chat UI), over the same runner and checkpointer
+as the native API. `GET /threads/{id}` is shared with the native API."""
+
+from fastapi import APIRouter
+
+from . import assistants, runs, threads
+
+router = APIRouter()
+for part in (assistants, threads, runs):
+    router.include_router(part.router)

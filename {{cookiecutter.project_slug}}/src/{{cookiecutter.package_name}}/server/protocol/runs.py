@@ -1,0 +1,177 @@
+"""The Agent Protocol's runs: streamed or awaited, on a thread or on a new one, and
+cancelled."""
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from langgraph.types import Command
+from sse_starlette import EventSourceResponse
+
+from ...runtime.errors import RequestError, RunNotFoundError
+from ...runtime.run_types import RunFailed, RunRequest, StreamPart
+from ...runtime.runs import AgentRunner
+from .. import encoding
+from ..dependencies import Runner
+from ..schemas import CLIENT_ERRORS, EVENT_STREAM
+from .assistants import ASSISTANT_ID, GRAPH_ID, check_assistant
+from .models import RunCreate
+from .threads import ExistingThread, PathThreadId
+
+router = APIRouter(tags=["agent protocol"], responses=CLIENT_ERRORS)
+
+
+@router.post(
+    "/threads/{thread_id}/runs/stream",
+    response_class=EventSourceResponse,
+    responses=EVENT_STREAM,
+)
+async def stream_run(
+    thread_id: PathThreadId, body: RunCreate, runner: Runner
+) -> EventSourceResponse:
+    """Run on a thread and stream Server-Sent Events in the requested modes."""
+    request = await _start(runner, thread_id, body)
+    return await _event_stream(runner, request, body, temporary=False)
+
+
+@router.post("/runs/stream", response_class=EventSourceResponse, responses=EVENT_STREAM)
+async def stream_stateless_run(body: RunCreate, runner: Runner) -> EventSourceResponse:
+    """Run on a new thread, deleted afterwards unless `on_completion` is `keep`."""
+    request = await _start(runner, None, body)
+    temporary = body.on_completion == "delete"
+    return await _event_stream(runner, request, body, temporary=temporary)
+
+
+@router.post("/threads/{thread_id}/runs/wait")
+async def wait_run(thread_id: PathThreadId, body: RunCreate, runner: Runner) -> Any:
+    """Run on a thread and answer with the final state values."""
+    request = await _start(runner, thread_id, body)
+    return await _wait(runner, request, temporary=False)
+
+
+@router.post("/runs/wait")
+async def wait_stateless_run(body: RunCreate, runner: Runner) -> Any:
+    """Run on a new thread and answer with the final state values."""
+    request = await _start(runner, None, body)
+    return await _wait(runner, request, temporary=body.on_completion == "delete")
+
+
+@router.post(
+    "/threads/{thread_id}/runs/{run_id}/cancel",
+    status_code=202,
+    response_class=Response,
+    dependencies=[ExistingThread],
+)
+async def cancel_run(
+    thread_id: PathThreadId,
+    run_id: str,
+    runner: Runner,
+    wait: Annotated[bool, Query()] = False,
+) -> Response:
+    """Cancel a run in progress (202); with `wait=1`, answer once it has stopped."""
+    if not await runner.cancel(thread_id, run_id):
+        raise RunNotFoundError(f"run {run_id!r} is not in progress on this thread")
+    if not wait:
+        return Response(status_code=202)
+    await runner.finished(thread_id)
+    return Response(status_code=204)
+
+
+async def _start(
+    runner: AgentRunner, thread_id: str | None, body: RunCreate
+) -> RunRequest:
+    """Check a run request and find (or create) its thread."""
+    check_assistant(body.assistant_id)
+    # Checked before a thread is made, so a refused run leaves none behind.
+    for message in body.input_messages():
+        # A message of non-text parts only (an image) has no text to check.
+        if isinstance(message.content, str) or message.text:
+            runner.check_message(message.text)
+    # Clients (Agent Chat UI) find their threads by these keys.
+    run_metadata = {"graph_id": GRAPH_ID, "assistant_id": ASSISTANT_ID, **body.metadata}
+    graph_input: Any = body.input
+    if body.command is not None:
+        graph_input = Command(resume=body.command.resume)
+    if thread_id is None:
+        if body.command is not None:
+            raise RequestError("resuming needs a thread_id")
+        # Recorded by the runner when the run starts (see RunRequest).
+        return RunRequest(
+            str(uuid.uuid4()),
+            graph_input,
+            checkpoint_id=body.start_checkpoint(),
+            new_thread_metadata=run_metadata,
+        )
+    if body.if_not_exists == "create" and not await runner.threads.get(thread_id):
+        await runner.threads.create(thread_id)
+    else:
+        await runner.require_idle_thread(thread_id)  # 404 if missing, 409 if busy
+    await runner.threads.add_metadata(thread_id, run_metadata)
+    return RunRequest(thread_id, graph_input, checkpoint_id=body.start_checkpoint())
+
+
+async def _event_stream(
+    runner: AgentRunner, request: RunRequest, body: RunCreate, *, temporary: bool
+) -> EventSourceResponse:
+    # Started before the response: the thread is busy as soon as this returns.
+    handle = await runner.start(
+        request,
+        [_LANGGRAPH_MODE.get(mode, mode) for mode in body.stream_mode],
+        subgraphs=body.stream_subgraphs,
+    )
+
+    async def events() -> AsyncIterator[dict[str, str]]:
+        yield _sse("metadata", {"run_id": request.run_id, "attempt": 1})
+        try:
+            async for part in handle.parts(
+                cancel_on_disconnect=body.on_disconnect == "cancel"
+            ):
+                if isinstance(part, RunFailed):
+                    yield _sse("error", {"error": part.code, "message": part.message})
+                    break
+                yield _sse(event_name(part), _payload(part))
+            yield _sse("end", None)
+        finally:
+            if temporary and runner.active_run(request.thread_id) is None:
+                await runner.history.delete(request.thread_id)
+
+    location = f"/threads/{request.thread_id}/runs/{request.run_id}"
+    return EventSourceResponse(events(), headers={"Content-Location": location})
+
+
+async def _wait(runner: AgentRunner, request: RunRequest, *, temporary: bool) -> Any:
+    failure: RunFailed | None = None
+    async for part in runner.execute(request, ["values"]):
+        if isinstance(part, RunFailed):
+            failure = part
+    result: dict[str, Any]
+    if failure is not None:
+        result = {"__error__": {"error": failure.code, "message": failure.message}}
+    else:
+        state = await runner.history.state(request.thread_id)
+        result = dict(state.values)
+        if state.interrupts:
+            result["__interrupt__"] = list(state.interrupts)
+    if temporary:
+        await runner.history.delete(request.thread_id)
+    return encoding.jsonable(result)
+
+
+_LANGGRAPH_MODE = {"messages-tuple": "messages"}
+
+
+def event_name(part: StreamPart) -> str:
+    """The SSE event name; subgraph events carry their namespace: `values|node:id`."""
+    return "|".join([part.mode, *part.namespace])
+
+
+def _payload(part: StreamPart) -> Any:
+    if part.mode == "messages":
+        message, metadata = part.data
+        return [message, metadata]
+    return part.data
+
+
+def _sse(event: str, data: Any) -> dict[str, str]:
+    return {"event": event, "data": encoding.dumps(data)}

@@ -1,0 +1,100 @@
+"""The Agent Protocol's threads: create, search, and read their states and history."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from ...runtime.errors import ThreadExistsError, ThreadNotFoundError
+from ...runtime.runs import AgentRunner
+from .. import encoding
+from ..dependencies import Runner
+from ..schemas import CLIENT_ERRORS, ThreadId
+from .models import CheckpointQuery, HistoryQuery, ThreadCreate, ThreadSearch
+
+router = APIRouter(tags=["agent protocol"], responses=CLIENT_ERRORS)
+
+PathThreadId = Annotated[ThreadId, Path()]
+
+
+@router.post("/threads")
+async def create_thread(body: ThreadCreate, runner: Runner) -> dict[str, Any]:
+    """Create a thread (an empty conversation)."""
+    if body.thread_id and (existing := await runner.threads.get(body.thread_id)):
+        if body.if_exists == "do_nothing":
+            return encoding.thread(existing, await runner.history.state(body.thread_id))
+        raise ThreadExistsError(f"thread {body.thread_id!r} already exists")
+    created = await runner.threads.create(body.thread_id, body.metadata)
+    return encoding.thread(created)
+
+
+@router.post("/threads/search")
+async def search_threads(body: ThreadSearch, runner: Runner) -> list[dict[str, Any]]:
+    """Threads whose metadata contains `metadata`, most recently updated first."""
+    found = await runner.threads.search(
+        metadata=body.metadata, status=body.status, limit=body.limit, offset=body.offset
+    )
+    if body.ids is not None:
+        found = [thread for thread in found if thread.thread_id in body.ids]
+    return [encoding.thread(t, await runner.history.state(t.thread_id)) for t in found]
+
+
+async def _existing_thread(thread_id: PathThreadId, runner: Runner) -> None:
+    if await runner.threads.get(thread_id) is None:
+        raise ThreadNotFoundError(f"thread {thread_id!r} does not exist")
+
+
+ExistingThread = Depends(_existing_thread)
+
+
+@router.get("/threads/{thread_id}/state", dependencies=[ExistingThread])
+async def thread_state(thread_id: PathThreadId, runner: Runner) -> dict[str, Any]:
+    """The thread's latest state: values, next nodes, pending interrupts."""
+    return encoding.thread_state(await runner.history.state(thread_id))
+
+
+@router.get("/threads/{thread_id}/state/{checkpoint_id}", dependencies=[ExistingThread])
+async def thread_state_at(
+    thread_id: PathThreadId, checkpoint_id: str, runner: Runner
+) -> dict[str, Any]:
+    """The thread's state at a past checkpoint."""
+    return encoding.thread_state(await runner.history.state(thread_id, checkpoint_id))
+
+
+@router.post("/threads/{thread_id}/state/checkpoint", dependencies=[ExistingThread])
+async def thread_state_at_checkpoint(
+    thread_id: PathThreadId, body: CheckpointQuery, runner: Runner
+) -> dict[str, Any]:
+    """The thread's state at a checkpoint (the latest if none is named)."""
+    checkpoint_id = body.checkpoint.checkpoint_id
+    return encoding.thread_state(await runner.history.state(thread_id, checkpoint_id))
+
+
+@router.post("/threads/{thread_id}/history", dependencies=[ExistingThread])
+async def thread_history_post(
+    thread_id: PathThreadId, body: HistoryQuery, runner: Runner
+) -> list[dict[str, Any]]:
+    """The thread's past states, newest first."""
+    return await _history(runner, thread_id, body)
+
+
+@router.get("/threads/{thread_id}/history", dependencies=[ExistingThread])
+async def thread_history_get(
+    thread_id: PathThreadId,
+    runner: Runner,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 10,
+    before: str | None = None,
+) -> list[dict[str, Any]]:
+    """The thread's past states, newest first."""
+    return await _history(runner, thread_id, HistoryQuery(limit=limit, before=before))
+
+
+async def _history(
+    runner: AgentRunner, thread_id: str, query: HistoryQuery
+) -> list[dict[str, Any]]:
+    snapshots = await runner.history.states(
+        thread_id, limit=query.limit, before=query.before_id()
+    )
+    if query.metadata:
+        wanted = query.metadata.items()
+        snapshots = [s for s in snapshots if wanted <= (s.metadata or {}).items()]
+    return [encoding.thread_state(snapshot) for snapshot in snapshots]
