@@ -272,7 +272,7 @@ def test_drift_runs_make_drift_against_prod(bake: Bake) -> None:
         assert env["GOOGLE_CLOUD_PROJECT"] == "${_PROD_PROJECT_ID}"
         assert env["GOOGLE_CLOUD_LOCATION"] == "${_REGION}"
         installs = [shell_of(step) for step in drift["steps"]]
-        assert any("uv sync --locked --group ops" in text for text in installs)
+        assert any("uv sync --locked --group drift" in text for text in installs)
     else:
         # PyYAML reads the key `on` as True (YAML 1.1).
         triggers = drift.get("on", drift.get(True))
@@ -286,7 +286,7 @@ def test_drift_runs_make_drift_against_prod(bake: Bake) -> None:
         assert job["env"]["DRIFT_BIGQUERY_TABLE"] == "${{ vars.DRIFT_BIGQUERY_TABLE }}"
         assert job["env"]["DRIFT_DAYS"] == "${{ vars.DRIFT_DAYS }}"
         scripts = [shell_of(step) for step in job["steps"]]
-        assert any("uv sync --locked --group ops" in text for text in scripts)
+        assert any("uv sync --locked --group drift" in text for text in scripts)
         (script,) = [text for text in scripts if "make drift" in text]
         assert 'GOOGLE_CLOUD_PROJECT="$PROD_PROJECT_ID"' in script
         # Authenticated like the deploying workflows: the same pinned action.

@@ -278,7 +278,7 @@ def test_make_drift_without_a_source_prints_its_usage() -> None:
 def test_make_drift_passes_its_variables_as_options() -> None:
     done = _make("-n", "drift", "DRIFT_BIGQUERY_TABLE=p-123456.d.t", "DRIFT_DAYS=3")
     assert done.returncode == 0
-    command = f"uv run --group ops python -m {MODULE} --bigquery-table 'p-123456.d.t'"
+    command = f"uv run --group drift python -m {MODULE} --bigquery-table 'p-123456.d.t'"
     assert f"{command} --days '3'\n" in done.stdout
 
 

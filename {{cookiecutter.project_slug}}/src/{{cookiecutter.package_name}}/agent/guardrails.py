@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from .prompts import load_prompt
+
 GuardrailPolicy = Literal["block", "flag", "off"]
 # A decision as the API, the thread state and the logs carry it:
 # `{"blocked": bool, "reason": str | None}`.
@@ -71,25 +73,35 @@ _JAILBREAK = _rules(
     r"\bno (restrictions|rules|filters|limits)\b",
     r"\bwithout (any )?(restrictions|rules|filters|limits)\b",
 )
-# Far outside this agent's purpose (weather and local time): writing code. Adapt
-# these to your agent's purpose.
-_OFF_TOPIC = _rules(
-    r"\b(write|generate|create|implement|give me|fix|debug)\b[^.?!\n]{0,40}"
-    r"\b(code|function|script|program|class|regex|sql|python|javascript|typescript"
-    r"|java|html|css|bash)\b",
-    r"```",
-    r"\bdef \w+\s*\(",
-)
+
+
+@dataclass(frozen=True)
+class OffTopic:
+    """What is far outside the agent's purpose: data, in the prompt file
+    `prompts/off_topic/<version>.md` (a description, `---`, one pattern a line)."""
+
+    description: str
+    patterns: list[re.Pattern[str]]
+
+    @classmethod
+    def load(cls, version: str = "v1") -> "OffTopic":
+        description, _, patterns = load_prompt("off_topic", version).text.partition(
+            "\n---\n"
+        )
+        lines = [line for line in patterns.splitlines() if line.strip()]
+        return cls(description.strip(), _rules(*lines))
 
 
 class PatternGuardrail:
     """The default guardrail: regular expressions over the message."""
 
-    rules: tuple[tuple[str, list[re.Pattern[str]]], ...] = (
-        ("prompt_injection", _INJECTION),
-        ("jailbreak", _JAILBREAK),
-        ("off_topic", _OFF_TOPIC),
-    )
+    def __init__(self, off_topic: OffTopic | None = None) -> None:
+        off_topic = off_topic or OffTopic.load()
+        self.rules = (
+            ("prompt_injection", _INJECTION),
+            ("jailbreak", _JAILBREAK),
+            ("off_topic", off_topic.patterns),
+        )
 
     async def classify(self, message: str) -> str | None:
         for reason, patterns in self.rules:

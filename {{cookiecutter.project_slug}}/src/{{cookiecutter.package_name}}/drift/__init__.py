@@ -4,3 +4,8 @@
 inputs (a JSONL file or the BigQuery log sink), embeds them and the eval inputs,
 compares the two distributions and exits 1 past the thresholds in `DriftSettings`.
 """
+
+from ..dependency_groups import require_group
+
+# The measures' arrays; the BigQuery client is imported only for a table (bigquery.py).
+require_group("drift", "numpy")

@@ -54,15 +54,15 @@ def read_bigquery(
     """
     project, table = parse_table(table)
     try:
-        # Imported here: an operator tool's dependency (the `ops` group), which
+        # Imported here: an operator tool's dependency (the `drift` group), which
         # the served app never loads.
         from google.api_core.exceptions import GoogleAPICallError
         from google.auth.exceptions import GoogleAuthError
         from google.cloud import bigquery
     except ImportError:
         raise InputError(
-            "--bigquery-table needs google-cloud-bigquery, in the `ops` dependency "
-            "group: uv run --group ops python -m ..."
+            "--bigquery-table needs google-cloud-bigquery, in the `drift` dependency "
+            "group: uv run --group drift python -m ..."
         ) from None
     job_config = bigquery.QueryJobConfig(
         query_parameters=[

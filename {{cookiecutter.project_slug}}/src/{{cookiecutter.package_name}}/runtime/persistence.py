@@ -16,6 +16,20 @@ from langgraph.store.base import BaseStore
 
 from ..settings import Settings
 from .locks import PostgresLocks, SingleProcessLocks, ThreadLocks
+from .threads import PREFIX, StatusUpdate, ThreadStatus
+
+# A thread's status changed in one statement, inside the record's JSON in the
+# store's own table (LangGraph's `store`: prefix, key, value, updated_at): no read
+# before it, other keys kept, nothing written for a record that is gone. The
+# integration tests run them on a real SQLite and a real PostgreSQL.
+_SQLITE_SET_STATUS = (
+    "UPDATE store SET value = json_set(value, '$.status', ?), "
+    "updated_at = CURRENT_TIMESTAMP WHERE prefix = ? AND key = ?"
+)
+_POSTGRES_SET_STATUS = (
+    "UPDATE store SET value = jsonb_set(value, '{status}', to_jsonb(%s::text)), "
+    "updated_at = CURRENT_TIMESTAMP WHERE prefix = %s AND key = %s"
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,7 @@ class Persistence:
     checkpointer: BaseCheckpointSaver[str]
     store: BaseStore
     locks: ThreadLocks
+    update_status: StatusUpdate
 
 
 @asynccontextmanager
@@ -52,7 +67,15 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
         # then appends to the log instead of writing and deleting a rollback
         # journal, a third of the CPU time of each registry write.
         await store.conn.execute("PRAGMA journal_mode=WAL")
-        yield Persistence(checkpointer, store, SingleProcessLocks())
+
+        async def update_status(thread_id: str, status: ThreadStatus) -> None:
+            # The store's connection commits each statement (autocommit); its
+            # lock keeps the statement from interleaving with the store's own.
+            async with store.lock:
+                values = (status, PREFIX, thread_id)
+                await store.conn.execute(_SQLITE_SET_STATUS, values)
+
+        yield Persistence(checkpointer, store, SingleProcessLocks(), update_status)
 
 
 @asynccontextmanager
@@ -83,4 +106,11 @@ async def _postgres(url: str, pool_size: int) -> AsyncIterator[Persistence]:
         store = AsyncPostgresStore(pool)  # type: ignore[arg-type]
         await checkpointer.setup()
         await store.setup()
-        yield Persistence(checkpointer, store, PostgresLocks(locks))
+
+        async def update_status(thread_id: str, status: ThreadStatus) -> None:
+            async with pool.connection() as connection:
+                await connection.execute(
+                    _POSTGRES_SET_STATUS, (status, PREFIX, thread_id)
+                )
+
+        yield Persistence(checkpointer, store, PostgresLocks(locks), update_status)

@@ -24,9 +24,13 @@ class RunRequest:
     run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     # Run from this checkpoint instead of the thread's latest (a fork).
     checkpoint_id: str | None = None
-    # The metadata of a thread this run creates, which no client knows of yet:
-    # `start` records it, busy, before the run begins (one write, no read).
+    # The metadata of a thread this run creates, which no client knows of yet.
     new_thread_metadata: dict[str, Any] | None = None
+    # Whether a client learns the new thread's id before the run ends (a stream's
+    # first event tells it; /invoke's reply comes at the end). Announced, the
+    # thread is recorded busy when the run starts and its status set when it ends;
+    # not, it is recorded once, when the run ends: one write per run.
+    announced: bool = True
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ run can be cancelled), keeps the thread's status up to date and hands back a
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from langchain_core.messages import HumanMessage
@@ -88,12 +88,18 @@ class AgentRunner:
                 f"{self.max_message_chars} (MAX_MESSAGE_CHARS)"
             )
 
-    async def prepare(self, message: str, thread_id: str | None) -> RunRequest:
-        """A run of one user message; a missing thread id starts a new thread."""
+    async def prepare(
+        self, message: str, thread_id: str | None, *, announced: bool = True
+    ) -> RunRequest:
+        """A run of one user message; a missing thread id starts a new thread
+        (`announced`: see RunRequest)."""
         self.check_message(message)
         graph_input = AgentState(messages=[HumanMessage(message)])
-        if thread_id is None:  # recorded by `start`
-            return RunRequest(str(uuid.uuid4()), graph_input, new_thread_metadata={})
+        if thread_id is None:
+            thread_id = str(uuid.uuid4())
+            return RunRequest(
+                thread_id, graph_input, new_thread_metadata={}, announced=announced
+            )
         await self.require_idle_thread(thread_id)
         return RunRequest(thread_id, graph_input)
 
@@ -130,7 +136,7 @@ class AgentRunner:
         try:
             if not await self.locks.try_lock(thread_id):  # a run elsewhere
                 raise ThreadBusyError(thread_id)
-            if request.new_thread_metadata is not None:
+            if request.new_thread_metadata is not None and request.announced:
                 # A thread this run creates is recorded here, already busy, before
                 # its id is in any response, so no client can look it up and miss
                 # it (whichever server process it asks).
@@ -149,22 +155,6 @@ class AgentRunner:
             self._pump(request, list(stream_mode), subgraphs, queue)
         )
         return RunHandle(active.task, queue)
-
-    async def execute(
-        self,
-        request: RunRequest,
-        stream_mode: Sequence[str],
-        *,
-        subgraphs: bool = False,
-    ) -> AsyncIterator[StreamPart | RunFailed]:
-        """`start`, then its stream parts; a busy thread ends in `RunFailed`."""
-        try:
-            handle = await self.start(request, stream_mode, subgraphs=subgraphs)
-        except ThreadBusyError as busy:
-            yield RunFailed.of(request, busy.code, str(busy))
-            return
-        async for part in handle.parts():
-            yield part
 
     async def cancel(self, thread_id: str, run_id: str) -> bool:
         """Cancel a run in progress; False if it is not running."""
@@ -248,7 +238,11 @@ class AgentRunner:
             failure = RunFailed.of(request, failure_code(error), message)
         finally:
             try:
-                await self.threads.set_status(request.thread_id, thread_status)
+                # A new thread not announced is recorded now, whole (RunRequest).
+                metadata = None if request.announced else request.new_thread_metadata
+                await self.threads.set_status(
+                    request.thread_id, thread_status, metadata=metadata
+                )
             finally:
                 try:
                     await self.locks.unlock(request.thread_id)

@@ -6,7 +6,7 @@ LangGraph's own store, next to the checkpoints (SQLite or PostgreSQL).
 """
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -14,8 +14,14 @@ from typing import Any, Literal
 from langgraph.store.base import BaseStore, Item
 
 ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
-_NAMESPACE = ("threads",)
+# The records' namespace in the store; its table keys them by this prefix.
+NAMESPACE = ("threads",)
+PREFIX = ".".join(NAMESPACE)
 _PAGE = 100
+
+# Sets one record's status in one statement: (thread id, status) -> None. Given by
+# the persistence that knows its database (persistence.py).
+StatusUpdate = Callable[[str, ThreadStatus], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -42,15 +48,18 @@ def _thread(item: Item) -> Thread:
 class ThreadRegistry:
     """Create, find and update thread records."""
 
-    def __init__(self, store: BaseStore) -> None:
+    def __init__(
+        self, store: BaseStore, *, update_status: StatusUpdate | None = None
+    ) -> None:
         self.store = store
+        self._update_status = update_status
 
     async def create(
         self, thread_id: str | None = None, metadata: dict[str, Any] | None = None
     ) -> Thread:
         """Record a new thread (a random UUID unless `thread_id` is given)."""
         thread_id = await self.add(thread_id, metadata)
-        item = await self.store.aget(_NAMESPACE, thread_id)
+        item = await self.store.aget(NAMESPACE, thread_id)
         if item is None:
             raise RuntimeError(f"the store lost thread {thread_id} on creation")
         return _thread(item)
@@ -62,12 +71,12 @@ class ThreadRegistry:
         back (`create` does, for its timestamps)."""
         thread_id = thread_id or str(uuid.uuid4())
         value = {"metadata": metadata or {}, "status": "idle"}
-        await self.store.aput(_NAMESPACE, thread_id, value, index=False)
+        await self.store.aput(NAMESPACE, thread_id, value, index=False)
         return thread_id
 
     async def get(self, thread_id: str) -> Thread | None:
         """The thread's record, or None if there is no such thread."""
-        item = await self.store.aget(_NAMESPACE, thread_id)
+        item = await self.store.aget(NAMESPACE, thread_id)
         return _thread(item) if item else None
 
     async def set_status(
@@ -79,32 +88,37 @@ class ThreadRegistry:
     ) -> None:
         """Record what the thread is doing; also moves its `updated_at`.
 
-        Without `metadata`, the record is read first, so that metadata written
-        meanwhile is kept and a deleted thread is not recorded again. With
-        `metadata`, the record is written whole, and created if there is none:
-        only for a thread whose id no client has been told yet (the runner
-        records a thread its run creates this way, busy, as the run starts).
+        Without `metadata`, only the status changes: metadata written meanwhile
+        is kept and a deleted thread is not recorded again. On SQLite and
+        PostgreSQL that is one UPDATE, with no read before it; on another store,
+        a read and a write. With `metadata`, the record is written whole, and
+        created if there is none: only for a thread whose id no client has been
+        told yet (the runner records a thread its run creates this way, busy, as
+        the run starts).
         """
+        if metadata is None and self._update_status is not None:
+            await self._update_status(thread_id, status)
+            return
         if metadata is None:
-            item = await self.store.aget(_NAMESPACE, thread_id)
+            item = await self.store.aget(NAMESPACE, thread_id)
             if item is None:
                 return
             value = {**item.value, "status": status}
         else:
             value = {"metadata": metadata, "status": status}
-        await self.store.aput(_NAMESPACE, thread_id, value, index=False)
+        await self.store.aput(NAMESPACE, thread_id, value, index=False)
 
     async def add_metadata(self, thread_id: str, metadata: dict[str, Any]) -> None:
         """Merge keys into the thread's metadata."""
-        item = await self.store.aget(_NAMESPACE, thread_id)
+        item = await self.store.aget(NAMESPACE, thread_id)
         if item is not None and metadata:
             merged = {**item.value.get("metadata", {}), **metadata}
             value = {**item.value, "metadata": merged}
-            await self.store.aput(_NAMESPACE, thread_id, value, index=False)
+            await self.store.aput(NAMESPACE, thread_id, value, index=False)
 
     async def delete(self, thread_id: str) -> None:
         """Forget the thread's record (its checkpoints are the caller's)."""
-        await self.store.adelete(_NAMESPACE, thread_id)
+        await self.store.adelete(NAMESPACE, thread_id)
 
     async def search(
         self,
@@ -134,7 +148,7 @@ class ThreadRegistry:
         offset = 0
         while True:
             items = await self.store.asearch(
-                _NAMESPACE, filter=filter_, limit=_PAGE, offset=offset
+                NAMESPACE, filter=filter_, limit=_PAGE, offset=offset
             )
             for item in items:
                 yield _thread(item)

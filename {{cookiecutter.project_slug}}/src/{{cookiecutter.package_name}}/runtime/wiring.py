@@ -70,7 +70,9 @@ async def open_runner(
                 settings.model_max_retries, settings.model_retry_backoff_seconds
             ),
         )
-        threads = ThreadRegistry(persistence.store)
+        threads = ThreadRegistry(
+            persistence.store, update_status=persistence.update_status
+        )
         runner = AgentRunner(
             graph,
             threads,

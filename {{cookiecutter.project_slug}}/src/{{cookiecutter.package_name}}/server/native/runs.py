@@ -80,7 +80,8 @@ async def invoke(
 ) -> RunCompleted:
     """Run to the end and return the reply; raise `RunFailedError` on failure
     (and `ThreadBusyError` if another run holds the thread)."""
-    request = await runner.prepare(message, thread_id)
+    # The thread's id reaches the client with the reply, at the end.
+    request = await runner.prepare(message, thread_id, announced=False)
     handle = await start(runner, request, tokens=False)
     async for event in stream(runner, request, handle):
         if isinstance(event, RunFailed):

@@ -142,7 +142,9 @@ async def _event_stream(
 
 async def _wait(runner: AgentRunner, request: RunRequest, *, temporary: bool) -> Any:
     failure: RunFailed | None = None
-    async for part in runner.execute(request, ["values"]):
+    # A thread that became busy since `_start` checked it: a 409, as for streams.
+    handle = await runner.start(request, ["values"])
+    async for part in handle.parts():
         if isinstance(part, RunFailed):
             failure = part
     result: dict[str, Any]

@@ -1,0 +1,111 @@
+"""The thread registry on the real databases: a status change is one statement with
+no read before it, keeps metadata written meanwhile, never brings a deleted thread
+back; a run records a new thread once when no client can know its id earlier."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.runtime.persistence import open_persistence
+from {{ cookiecutter.package_name }}.runtime.threads import ThreadRegistry
+from {{ cookiecutter.package_name }}.server.app import create_app
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from ..fakes.scripted_model import ScriptedChatModel
+from ..fakes.tools import TEST_TOOLS
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def registry(
+    request: pytest.FixtureRequest, settings: Settings
+) -> AsyncIterator[ThreadRegistry]:
+    if request.param == "postgres":
+        url = request.getfixturevalue("database_url")
+        settings = Settings(
+            _env_file=None, data_dir=settings.data_dir, database_url=url
+        )
+    async with open_persistence(settings) as persistence:
+        yield ThreadRegistry(persistence.store, update_status=persistence.update_status)
+
+
+async def test_a_status_change_reads_nothing_and_keeps_other_keys(
+    registry: ThreadRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    thread = await registry.create(metadata={"user": "ada"})
+    await registry.add_metadata(thread.thread_id, {"graph_id": "agent"})
+    reads: list[Any] = []
+    original_get = registry.store.aget
+
+    async def counted_get(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args)
+        return await original_get(*args, **kwargs)
+
+    monkeypatch.setattr(registry.store, "aget", counted_get)
+
+    await registry.set_status(thread.thread_id, "busy")
+    assert reads == []
+    await registry.set_status(thread.thread_id, "interrupted")
+    assert reads == []
+
+    after = await registry.get(thread.thread_id)
+    assert after is not None
+    assert after.status == "interrupted"
+    assert after.metadata == {"user": "ada", "graph_id": "agent"}
+    assert after.updated_at >= thread.updated_at
+    assert [t.thread_id for t in await registry.search(status="interrupted")] == [
+        thread.thread_id
+    ]
+
+
+async def test_a_status_change_never_brings_a_deleted_thread_back(
+    registry: ThreadRegistry,
+) -> None:
+    thread = await registry.create()
+    await registry.delete(thread.thread_id)
+
+    await registry.set_status(thread.thread_id, "idle")
+    await registry.set_status("never-created", "busy")
+
+    assert await registry.get(thread.thread_id) is None
+    assert await registry.get("never-created") is None
+
+
+def _count_status_writes(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[str, dict[str, Any] | None]]:
+    threads = client.app.state.runner.threads  # type: ignore[attr-defined]
+    writes: list[tuple[str, dict[str, Any] | None]] = []
+    original = threads.set_status
+
+    async def counted(
+        thread_id: str, status: Any, *, metadata: dict[str, Any] | None = None
+    ) -> None:
+        writes.append((status, metadata))
+        await original(thread_id, status, metadata=metadata)
+
+    monkeypatch.setattr(threads, "set_status", counted)
+    return writes
+
+
+def test_invoke_records_a_new_thread_once_and_stream_before_its_first_event(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(settings, model=ScriptedChatModel(), tools=TEST_TOOLS)
+    with TestClient(app) as client:
+        writes = _count_status_writes(client, monkeypatch)
+        invoked = client.post("/invoke", json={"message": "Hello"}).json()
+        invoke_writes = list(writes)
+        writes.clear()
+        with client.stream("POST", "/stream", json={"message": "Hi"}) as response:
+            response.read()
+        stream_writes = list(writes)
+        record = client.get(f"/threads/{invoked['thread_id']}").json()
+
+    # /invoke: the id reaches the client with the reply, so one write at the end.
+    assert invoke_writes == [("idle", {})]
+    # /stream: busy (whole record) before the id is sent, then the status.
+    assert stream_writes == [("busy", {}), ("idle", None)]
+    assert record["status"] == "idle"
+    assert [m["content"] for m in record["messages"]] == ["Hello", "You said: Hello"]
