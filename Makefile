@@ -1,6 +1,7 @@
 # The template's own tasks. Every target documents itself: `make help` lists the `## ` lines.
 .DEFAULT_GOAL := help
 .PHONY: help install test test-fast test-newest lint format render bench clean
+PYTHON_SOURCES := hooks tests scripts bench local_extensions.py
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -18,19 +19,19 @@ test-fast: ## Run the template tests without the slow ones
 test-newest: ## The slow bakes against today's newest releases, not the tested date (nightly job)
 	TEST_NEWEST_RELEASES=1 uv run pytest -m slow
 
-lint: ## Check style and formatting of the hooks and tests
-	uv run ruff check hooks tests local_extensions.py
-	uv run ruff format --check hooks tests local_extensions.py
+lint: ## Check style and formatting of the hooks, tests, scripts and benchmarks
+	uv run ruff check $(PYTHON_SOURCES)
+	uv run ruff format --check $(PYTHON_SOURCES)
 
-format: ## Fix what ruff can fix in the hooks and tests, and format them
-	uv run ruff check --fix hooks tests local_extensions.py
-	uv run ruff format hooks tests local_extensions.py
+format: ## Fix what ruff can fix in the hooks, tests, scripts and benchmarks, and format them
+	uv run ruff check --fix $(PYTHON_SOURCES)
+	uv run ruff format $(PYTHON_SOURCES)
 
 render: ## Render the template with its defaults into build/ for a quick look
 	uv run cookiecutter --no-input -f -o build .
 
-bench: ## Render the defaults, install, run its make bench (slow, not in test; BENCH_ARGS=)
-	uv run python scripts/bench_generated.py $(BENCH_ARGS)
+bench: ## Render a project, install it, run the benchmark suite on it (slow; BENCH_ARGS="--quick agent=rag")
+	uv run python bench/bench_generated.py $(BENCH_ARGS)
 
 clean: ## Remove rendered output and caches
 	rm -rf build .pytest_cache .ruff_cache

@@ -15,8 +15,8 @@ from detect_secrets.settings import default_settings
 # Not the project's sources: tools' caches, outputs and local data.
 SKIPPED_DIRECTORIES = {
     ".venv", ".git", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__",
-    ".import_linter_cache",
-    "node_modules", ".data", "eval-results", "test-artifacts", "build", "dist",
+    ".import_linter_cache", "node_modules", ".data", "eval-results", "test-artifacts",
+    "build", "dist",
 }  # fmt: skip
 SKIPPED_FILES = {"uv.lock"}
 # Synthetic production log lines for the drift demo (random trace ids).

@@ -6,14 +6,20 @@ This compares importing the server module with importing what it cannot avoid
 interleaved, and fails when the median ratio exceeds `--max-ratio`.
 """
 
-import argparse
 import statistics
 import subprocess
 import sys
 
-from benchmarking import Row, Section, Target, compile_bytecode, progress
+from benchmarking import (
+    Project,
+    Row,
+    Section,
+    Target,
+    parser_with_project,
+    prepared_project,
+    progress,
+)
 
-SERVER = "{{ cookiecutter.package_name }}.server.app"
 BASELINE = "fastapi, langgraph.graph, langgraph.checkpoint.sqlite.aio"
 MAX_RATIO = 1.2
 _TIMER = (
@@ -28,22 +34,27 @@ def import_seconds(modules: str, python: str = sys.executable) -> float:
     return float(result.stdout)
 
 
-def import_medians(runs: int, python: str = sys.executable) -> tuple[float, float]:
+def import_medians(
+    server_module: str, runs: int, python: str = sys.executable
+) -> tuple[float, float]:
     """Median seconds to import the server, and its baseline, over `runs` each."""
-    import_seconds(SERVER, python)  # warm the file system cache
+    import_seconds(server_module, python)  # warm the file system cache
     server, baseline = [], []
     for _ in range(runs):
-        server.append(import_seconds(SERVER, python))
+        server.append(import_seconds(server_module, python))
         baseline.append(import_seconds(BASELINE, python))
     return statistics.median(server), statistics.median(baseline)
 
 
 def measure(
-    runs: int = 15, max_ratio: float = MAX_RATIO, python: str = sys.executable
+    project: Project,
+    runs: int = 15,
+    max_ratio: float = MAX_RATIO,
+    python: str = sys.executable,
 ) -> Section:
     """The import row of the table."""
     progress(f"import: {runs} imports each")
-    server, baseline = import_medians(runs, python)
+    server, baseline = import_medians(project.server, runs, python)
     row = Row(
         "import of the server module",
         "ms",
@@ -58,17 +69,17 @@ def measure(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = parser_with_project(__doc__)
     parser.add_argument("--runs", type=int, default=15, help="runs of each (15)")
     parser.add_argument(
         "--max-ratio", type=float, default=MAX_RATIO, help="fail above this ratio"
     )
     args = parser.parse_args()
-    compile_bytecode()
-    server, baseline = import_medians(args.runs)
+    project = prepared_project(args)
+    server, baseline = import_medians(project.server, args.runs)
     ratio = server / baseline
     print(f"baseline ({BASELINE}): {baseline * 1000:.0f} ms")
-    print(f"server ({SERVER}): {server * 1000:.0f} ms")
+    print(f"server ({project.server}): {server * 1000:.0f} ms")
     print(f"ratio: {ratio:.2f} (limit {args.max_ratio:.2f}, medians of {args.runs})")
     return 0 if ratio <= args.max_ratio else 1
 

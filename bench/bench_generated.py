@@ -1,11 +1,16 @@
-"""Benchmark the template's output: render a project, install it, run its `make bench`.
+"""`make bench`: render a project, install it, run the benchmark suite against it.
 
-The generated project measures itself against bare floors (docs/performance.md in
-the project says how); this runs that as a new user would, in a fresh directory with
-its own virtual environment. Slow and sensitive to what else the machine is doing,
-so it is `make bench`, never part of `make test`.
+The suite (bench.py and the modules beside it) measures the project's server
+against bare floors; docs/benchmarks.md says how. This runs it as a new user would
+get the project: rendered into a fresh directory, installed into its own virtual
+environment, the suite running with the project's Python. Slow and sensitive to
+what else the machine is doing, so it is `make bench`, never part of `make test`.
 
-    uv run python scripts/bench_generated.py [--quick] [--keep] [option=value ...]
+    uv run python bench/bench_generated.py [--quick] [--skip NAME] [--keep] \
+        [option=value ...]
+
+Options such as `agent=rag` are the template's (cookiecutter.json); the defaults
+otherwise.
 """
 
 import argparse
@@ -16,18 +21,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
-# Variables that would make the baked project use the caller's environment, or
-# hand this make's command-line variables (BENCH_ARGS=...) to the project's make.
-LEAKY_VARIABLES = (
-    "VIRTUAL_ENV",
-    "UV_PROJECT_ENVIRONMENT",
-    "PYTHONPATH",
-    "PYTHONHOME",
-    "MAKEFLAGS",
-    "MFLAGS",
-    "MAKELEVEL",
-)
+BENCH_DIR = Path(__file__).resolve().parent
+TEMPLATE_ROOT = BENCH_DIR.parent
+# Variables that would make the project's commands use the caller's environment.
+LEAKY_VARIABLES = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "PYTHONHOME")
 
 
 def render(output_dir: Path, options: dict[str, str]) -> Path:
@@ -73,28 +70,43 @@ def parse_options(pairs: list[str]) -> dict[str, str]:
     return options
 
 
+def suite_command(uv: str, quick: bool, skip: list[str]) -> list[str]:
+    """bench.py, run with the project's Python (`uv run` in its directory)."""
+    command = [uv, "run", "python", str(BENCH_DIR / "bench.py")]
+    if quick:
+        command.append("--quick")
+    for name in skip:
+        command += ["--skip", name]
+    return command
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="fewer runs: a rough look")
     parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave a benchmark out (repeatable; bench.py --help lists them)",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the rendered project afterwards"
     )
     parser.add_argument("options", nargs="*", help="template options, name=value")
     args = parser.parse_args()
-    uv, make = tool("uv"), tool("make")
+    uv = tool("uv")
     environment = isolated_environment()
     output_dir = Path(tempfile.mkdtemp(prefix="bench-generated-"))
     try:
         project = render(output_dir, parse_options(args.options))
         print(f"rendered {project}", flush=True)
         # The commands are fixed; only the project directory comes from outside.
-        subprocess.run([uv, "sync"], cwd=project, env=environment, check=True)  # noqa: S603
-        bench = [make, "bench"]
-        if args.quick:
-            bench.append("BENCH_ARGS=--quick")
-        return subprocess.run(bench, cwd=project, env=environment).returncode  # noqa: S603
+        subprocess.run([uv, "sync"], cwd=project, env=environment, check=True)
+        suite = suite_command(uv, args.quick, args.skip)
+        return subprocess.run(suite, cwd=project, env=environment).returncode
     except subprocess.CalledProcessError as error:
         print(f"{' '.join(error.cmd)} failed with exit code {error.returncode}")
         return 1

@@ -2,26 +2,27 @@
 
 A user watching the reply stream in feels this delay most. The server's /stream and
 the floor's (the same compiled agent graph streamed by a bare FastAPI route, as
-Server-Sent Events; see scripts/floor_app.py) answer the same question, one request
+Server-Sent Events; see floor_app.py) answer the same question, one request
 at a time, alternating. Each stream is timed from sending the request to its first
 `token` event and read to the end; the figures are medians.
 """
 
-import argparse
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+
 from benchmarking import (
     AGENT_FLOOR,
-    APP,
     QUESTION,
+    Project,
     Row,
     Section,
-    compile_bytecode,
     median,
+    parser_with_project,
+    prepared_project,
     progress,
     run_alone,
     serving,
@@ -43,24 +44,26 @@ def time_to_first_token(client: httpx.Client) -> float:
     return first
 
 
-def measure(streams: int = 40, python: str = sys.executable) -> Section:
+def measure(
+    project: Project, streams: int = 40, python: str = sys.executable
+) -> Section:
     """Alternate streams between the server and the floor, after a warm-up."""
-    times: dict[str, list[float]] = {APP: [], AGENT_FLOOR: []}
+    times: dict[str, list[float]] = {"app": [], "floor": []}
     with (
         tempfile.TemporaryDirectory() as scratch,
-        serving(APP, Path(scratch) / "app", python=python) as app,
-        serving(AGENT_FLOOR, Path(scratch) / "floor", python=python) as floor,
+        serving(project.app, project, Path(scratch) / "app", python=python) as app,
+        serving(AGENT_FLOOR, project, Path(scratch) / "floor", python=python) as floor,
         httpx.Client(base_url=app.url, timeout=60) as app_client,
         httpx.Client(base_url=floor.url, timeout=60) as floor_client,
     ):
-        clients = {APP: app_client, AGENT_FLOOR: floor_client}
+        clients = {"app": app_client, "floor": floor_client}
         progress(f"streaming: {streams} streams each")
         for index in range(streams + 3):
             for name, client in clients.items():
                 seconds = time_to_first_token(client)
                 if index >= 3:  # the first three warm up
                     times[name].append(seconds)
-    app_ms, floor_ms = median(times[APP]) * 1000, median(times[AGENT_FLOOR]) * 1000
+    app_ms, floor_ms = median(times["app"]) * 1000, median(times["floor"]) * 1000
     added = f"time to first token, /stream ({app_ms - floor_ms:+.1f} ms)"
     return Section(
         rows=[Row(added, "ms", app_ms, floor_ms)],
@@ -73,11 +76,11 @@ def measure(streams: int = 40, python: str = sys.executable) -> Section:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = parser_with_project(__doc__)
     parser.add_argument("--streams", type=int, default=40, help="of each (40)")
     args = parser.parse_args()
-    compile_bytecode()
-    return run_alone(measure(args.streams))
+    project = prepared_project(args)
+    return run_alone(measure(project, args.streams))
 
 
 if __name__ == "__main__":

@@ -5,18 +5,29 @@ the least any LangGraph server must pay to start. `create_agent_app` serves the
 project's own compiled agent (build_graph, the local model, a SQLite checkpointer)
 from plain routes: what serving costs without the server's runner, thread registry,
 metering, telemetry and logs.
+
+The floors run in the project's environment but live in the template: the agent
+floor imports the project's package by the name BENCH_PACKAGE gives
+(benchmarking.app_environment sets it), since each project names its own.
 """
 
+import importlib
 import json
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import ModuleType
 from typing import Any, TypedDict
 
 from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 from langgraph.graph import END, START, StateGraph
 from pydantic import BaseModel
+
+# Set by benchmarking.app_environment; not imported from there, which would load
+# httpx into the floor's process and its figures.
+PACKAGE_VARIABLE = "BENCH_PACKAGE"
 
 
 class Question(BaseModel):
@@ -53,24 +64,23 @@ def create_trivial_app() -> FastAPI:
     return app
 
 
+def project_module(name: str) -> ModuleType:
+    """A module of the project's package: `agent.graph` is `<package>.agent.graph`."""
+    return importlib.import_module(f"{os.environ[PACKAGE_VARIABLE]}.{name}")
+
+
 def create_agent_app() -> FastAPI:
     """/healthz, /invoke and /stream over the project's compiled agent graph."""
     # Imported here: the trivial floor's cold start must not pay for them.
     from langchain_core.messages import AIMessageChunk, HumanMessage
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-    from {{ cookiecutter.package_name }}.agent.graph import build_graph
-    from {{ cookiecutter.package_name }}.agent.guardrails import (
-        guardrail_from_settings,
-    )
-    from {{ cookiecutter.package_name }}.agent.prompts import load_prompt
-    from {{ cookiecutter.package_name }}.agent.tools import TOOLS
-    from {{ cookiecutter.package_name }}.llm.chat_models import (
-        chat_model_from_settings,
-    )
-    from {{ cookiecutter.package_name }}.settings import Settings
-
-    settings = Settings()
+    agent_graph = project_module("agent.graph")
+    guardrails = project_module("agent.guardrails")
+    prompts = project_module("agent.prompts")
+    tools = project_module("agent.tools")
+    chat_models = project_module("llm.chat_models")
+    settings = project_module("settings").Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,12 +88,12 @@ def create_agent_app() -> FastAPI:
         path = str(settings.data_dir / "floor-checkpoints.sqlite")
         async with AsyncSqliteSaver.from_conn_string(path) as checkpointer:
             await checkpointer.setup()
-            app.state.graph = build_graph(
-                chat_model_from_settings(settings),
-                load_prompt("system", settings.system_prompt_version),
+            app.state.graph = agent_graph.build_graph(
+                chat_models.chat_model_from_settings(settings),
+                prompts.load_prompt("system", settings.system_prompt_version),
                 checkpointer,
-                tools=TOOLS,
-                guardrail=guardrail_from_settings(),
+                tools=tools.TOOLS,
+                guardrail=guardrails.guardrail_from_settings(),
             )
             yield
 

@@ -4,11 +4,10 @@ Cloud Run starts instances on demand, so a request can wait for a whole start.
 Each start is a new uvicorn process (fresh data directory), timed from just before
 the process is launched to the first 200 from /healthz, then to the first completed
 /invoke reply on the local model. The floor is a bare FastAPI app that imports
-LangGraph and runs a one-node graph (scripts/floor_app.py). Starts alternate between
+LangGraph and runs a one-node graph (floor_app.py). Starts alternate between
 the two; the figures are medians. The idle RSS is read right after /healthz.
 """
 
-import argparse
 import sys
 import tempfile
 import time
@@ -16,16 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
 from benchmarking import (
-    APP,
     MEMORY_UNAVAILABLE,
     QUESTION,
     TRIVIAL_FLOOR,
+    Project,
     Row,
     Section,
     Target,
-    compile_bytecode,
     median,
+    parser_with_project,
+    prepared_project,
     progress,
     run_alone,
     serving,
@@ -46,9 +47,11 @@ class Start:
     idle_rss: float | None
 
 
-def start_once(app: str, data_dir: Path, python: str = sys.executable) -> Start:
+def start_once(
+    app: str, project: Project, data_dir: Path, python: str = sys.executable
+) -> Start:
     """Start the app, wait for /healthz, then send one /invoke; stop it."""
-    with serving(app, data_dir, python=python) as server:
+    with serving(app, project, data_dir, python=python) as server:
         memory = server.memory()
         reply = httpx.post(
             f"{server.url}/invoke", json={"message": QUESTION}, timeout=60
@@ -64,24 +67,24 @@ def start_once(app: str, data_dir: Path, python: str = sys.executable) -> Start:
         )
 
 
-def start_both(starts: int, python: str) -> dict[str, list[Start]]:
+def start_both(project: Project, starts: int, python: str) -> dict[str, list[Start]]:
     """Alternate app and floor starts (after one untimed start of each)."""
-    runs: dict[str, list[Start]] = {APP: [], TRIVIAL_FLOOR: []}
+    runs: dict[str, list[Start]] = {project.app: [], TRIVIAL_FLOOR: []}
     with tempfile.TemporaryDirectory() as scratch:
         for index in range(starts + 1):
             progress(f"cold start: {index}/{starts}")
             for name, results in runs.items():
                 data_dir = Path(tempfile.mkdtemp(dir=scratch))
-                start = start_once(name, data_dir, python)
+                start = start_once(name, project, data_dir, python)
                 if index:  # the first start only warms the file system cache
                     results.append(start)
     return runs
 
 
-def measure(starts: int = 7, python: str = sys.executable) -> Section:
+def measure(project: Project, starts: int = 7, python: str = sys.executable) -> Section:
     """The cold start, CPU time and idle memory rows."""
-    runs = start_both(starts, python)
-    app, floor = runs[APP], runs[TRIVIAL_FLOOR]
+    runs = start_both(project, starts, python)
+    app, floor = runs[project.app], runs[TRIVIAL_FLOOR]
     section = Section(
         rows=[
             Row(
@@ -129,11 +132,11 @@ def measure(starts: int = 7, python: str = sys.executable) -> Section:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = parser_with_project(__doc__)
     parser.add_argument("--starts", type=int, default=7, help="starts of each (7)")
     args = parser.parse_args()
-    compile_bytecode()
-    return run_alone(measure(args.starts))
+    project = prepared_project(args)
+    return run_alone(measure(project, args.starts))
 
 
 if __name__ == "__main__":

@@ -1,22 +1,32 @@
-"""The benchmark scripts' arithmetic, table and floors, without timing anything
-(`make bench` does the timing)."""
+"""The benchmark suite (bench/): its arithmetic, table and project lookup without
+timing anything (`make bench` does the timing); slow, its floors and servers run
+on a baked project's environment."""
 
 import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+from helpers import (
+    TEMPLATE_ROOT,
+    bake_or_fail,
+    describe_failure,
+    isolated_environment,
+    run,
+)
+
+BENCH = TEMPLATE_ROOT / "bench"
 
 
 def _import(name: str) -> Iterator[ModuleType]:
-    # scripts/ is not a package: its modules import each other by plain name.
+    # bench/ is not a package: its modules import each other by plain name.
     with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(SCRIPTS))
+        patch.syspath_prepend(str(BENCH))
         yield importlib.import_module(name)
 
 
@@ -26,13 +36,18 @@ def bench() -> Iterator[ModuleType]:
 
 
 @pytest.fixture(scope="module")
-def floors() -> Iterator[ModuleType]:
-    yield from _import("floor_app")
+def size() -> Iterator[ModuleType]:
+    yield from _import("bench_size")
 
 
 @pytest.fixture(scope="module")
-def size() -> Iterator[ModuleType]:
-    yield from _import("bench_size")
+def imports() -> Iterator[ModuleType]:
+    yield from _import("bench_import")
+
+
+@pytest.fixture(scope="module")
+def generated() -> Iterator[ModuleType]:
+    yield from _import("bench_generated")
 
 
 def test_percentiles_interpolate_between_ranks(bench: ModuleType) -> None:
@@ -138,11 +153,43 @@ def test_servers_run_offline_on_sqlite(
     bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://elsewhere/db")
-    monkeypatch.setenv("MODEL_PROVIDER", "vertex")
-    environment = bench.app_environment(tmp_path)
+    monkeypatch.setenv("MODEL", "vertex:gemini-3.5-flash")
+    environment = bench.app_environment(tmp_path, "desk_agent")
     assert "DATABASE_URL" not in environment
-    assert environment["MODEL_PROVIDER"] == "local"
+    assert environment["MODEL"] == "local"
     assert environment["DATA_DIR"] == str(tmp_path)
+    # The agent floor imports the package this names.
+    assert environment[bench.PACKAGE_VARIABLE] == "desk_agent"
+
+
+def test_floors_and_suite_agree_on_the_package_variable(bench: ModuleType) -> None:
+    # floor_app.py imports FastAPI, which the template's environment lacks: read it.
+    floors = (BENCH / "floor_app.py").read_text()
+    assert f'PACKAGE_VARIABLE = "{bench.PACKAGE_VARIABLE}"' in floors
+
+
+@pytest.mark.parametrize(
+    ("inputs", "package"),
+    [({}, "my_agent"), ({"project_name": "Support Desk"}, "support_desk")],
+)
+def test_the_package_is_read_from_the_rendered_project(
+    bench: ModuleType, cookies_session: Any, inputs: dict[str, str], package: str
+) -> None:
+    root = Path(bake_or_fail(cookies_session, inputs).project_path)
+    project = bench.Project.at(root)
+    assert project == bench.Project(root, package)
+    assert project.app == f"{package}.server.app:create_app"
+    assert (root / "src" / package / "server" / "app.py").exists()
+
+
+def test_a_directory_without_a_project_is_refused(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match="rendered from the template"):
+        bench.Project.at(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "other"\n')
+    with pytest.raises(ValueError, match="no single package"):
+        bench.Project.at(tmp_path)
 
 
 def test_tree_bytes_counts_each_file_once(size: ModuleType, tmp_path: Path) -> None:
@@ -154,25 +201,54 @@ def test_tree_bytes_counts_each_file_once(size: ModuleType, tmp_path: Path) -> N
     assert size.tree_bytes(tmp_path) == 1024
 
 
-def test_trivial_floor_answers(floors: ModuleType) -> None:
-    with TestClient(floors.create_trivial_app()) as client:
-        assert client.get("/healthz").status_code == 200
-        reply = client.post("/invoke", json={"message": "hi"})
-    assert reply.json() == {"reply": "You said: hi"}
-
-
-def test_agent_floor_runs_the_project_graph(
-    floors: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_make_bench_passes_template_options_and_suite_flags(
+    generated: ModuleType,
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # no developer .env
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
-    with TestClient(floors.create_agent_app()) as client:
-        # Whatever the agent's tools, the local model answers a greeting.
-        reply = client.post("/invoke", json={"message": "Hello there!"})
-        assert reply.status_code == 200
-        assert reply.json()["reply"].strip()
-        with client.stream("POST", "/stream", json={"message": "Hello again"}) as sse:
-            lines = list(sse.iter_lines())
-    events = [line for line in lines if line.startswith("event: ")]
-    assert events[0] == "event: token"
-    assert events[-1] == "event: end"
+    assert generated.parse_options(["agent=rag", "package_name=desk"]) == {
+        "agent": "rag",
+        "package_name": "desk",
+    }
+    with pytest.raises(SystemExit, match="name=value"):
+        generated.parse_options(["rag"])
+    command = generated.suite_command("uv", quick=True, skip=["size", "serving"])
+    assert command[:3] == ["uv", "run", "python"]
+    assert Path(command[3]) == BENCH / "bench.py"
+    assert command[4:] == ["--quick", "--skip", "size", "--skip", "serving"]
+
+
+@pytest.mark.slow
+def test_floors_and_server_answer_from_a_baked_project(
+    bench: ModuleType, imports: ModuleType, cookies: Any, tmp_path: Path
+) -> None:
+    """The suite's servers, as `make bench` starts them, on the project's Python:
+    both floors and the app answer, and the import benchmark runs."""
+    root = Path(bake_or_fail(cookies, {"package_name": "desk_agent"}).project_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    sync = run(["uv", "sync"], cwd=root, env=isolated_environment(home), timeout=900)
+    assert sync.returncode == 0, describe_failure(sync)
+    project, python = bench.Project.at(root), str(root / ".venv" / "bin" / "python")
+    apps = [project.app, bench.TRIVIAL_FLOOR, bench.AGENT_FLOOR]
+    for index, app in enumerate(apps):
+        data_dir = tmp_path / f"data-{index}"
+        with bench.serving(app, project, data_dir, python=python) as server:
+            reply = httpx.post(
+                f"{server.url}/invoke", json={"message": bench.QUESTION}, timeout=60
+            )
+            assert reply.status_code == 200, f"{app}: {reply.text}"
+            assert reply.json()["reply"].strip()
+            if app != bench.TRIVIAL_FLOOR:  # the streaming benchmark's reading
+                assert "event: token" in stream_events(server.url, bench.QUESTION)
+    (row,) = imports.measure(project, runs=1, python=python).rows
+    assert row.measure == "import of the server module"
+    assert row.app > 0
+    assert row.floor > 0
+
+
+def stream_events(url: str, message: str) -> list[str]:
+    """The `event:` lines of a /stream reply, in order."""
+    with httpx.stream(
+        "POST", f"{url}/stream", json={"message": message}, timeout=60
+    ) as response:
+        assert response.status_code == 200
+        return [line for line in response.iter_lines() if line.startswith("event: ")]

@@ -1,6 +1,12 @@
-"""Shared by the benchmarks: statistics, targets, the results table, and servers
-run as real uvicorn processes (one worker, as in the container)."""
+"""Shared by the benchmarks: the project under test, statistics, targets, the
+results table, and servers run as real uvicorn processes (one worker, as in the
+container).
 
+The benchmarks run in the project's own environment (`uv run` in its directory),
+so `sys.executable` is the project's Python and its package imports.
+"""
+
+import argparse
 import math
 import os
 import socket
@@ -9,6 +15,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,17 +24,73 @@ from typing import IO
 
 import httpx
 
-PACKAGE = "{{ cookiecutter.package_name }}"
-# The server as the Dockerfile and `make dev` start it.
-APP = f"{PACKAGE}.server.app:create_app"
-SCRIPTS_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = SCRIPTS_DIR.parent
-# The floors: bare FastAPI apps in scripts/floor_app.py.
+BENCH_DIR = Path(__file__).resolve().parent
+# The floors: bare FastAPI apps in floor_app.py, next to this file.
 TRIVIAL_FLOOR = "floor_app:create_trivial_app"
 AGENT_FLOOR = "floor_app:create_agent_app"
+# How the agent floor, in its own process, learns which package to import.
+PACKAGE_VARIABLE = "BENCH_PACKAGE"
 # One tool call, then a streamed answer: the agent's whole loop runs.
 QUESTION = "What is the weather in Paris?"
 MB = 1_000_000
+
+
+# --- The project under test -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project rendered from the template: its directory and its package."""
+
+    root: Path
+    package: str
+
+    @classmethod
+    def at(cls, root: Path) -> "Project":
+        """The project in `root`, its package named by the wheel target of its
+        pyproject.toml (what `uv sync` installs), whatever name it was given."""
+        pyproject = root.resolve() / "pyproject.toml"
+        try:
+            tool = tomllib.loads(pyproject.read_text())["tool"]
+            (package,) = tool["hatch"]["build"]["targets"]["wheel"]["packages"]
+        except (OSError, KeyError, ValueError) as error:
+            raise ValueError(
+                f"{pyproject}: no single package in [tool.hatch.build.targets.wheel]; "
+                "is this a project rendered from the template?"
+            ) from error
+        return cls(pyproject.parent, Path(package).name)
+
+    @property
+    def server(self) -> str:
+        """The server module."""
+        return f"{self.package}.server.app"
+
+    @property
+    def app(self) -> str:
+        """The server as the Dockerfile and `make dev` start it."""
+        return f"{self.server}:create_app"
+
+
+def parser_with_project(description: str | None) -> argparse.ArgumentParser:
+    """An argument parser with `--project` (the project to measure)."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=Path.cwd(),
+        help="the rendered project to measure (default: this directory)",
+    )
+    return parser
+
+
+def prepared_project(args: argparse.Namespace) -> Project:
+    """The project `--project` names, for a benchmark run on its own: its code and
+    the floors compiled to bytecode, and this environment's packages too."""
+    project = Project.at(args.project)
+    compile_bytecode(project)
+    return project
 
 
 # --- Statistics -------------------------------------------------------------------
@@ -176,16 +239,16 @@ def _quantity(value: float, unit: str) -> str:
 # --- Bytecode ---------------------------------------------------------------------
 
 
-def compile_bytecode(*, environment: bool = True) -> None:
-    """Compile this environment's packages (unless told not to), the code and the
-    scripts to bytecode, in place.
+def compile_bytecode(project: Project, *, environment: bool = True) -> None:
+    """Compile this environment's packages (unless told not to), the project's
+    code and the floors to bytecode, in place.
 
     The image compiles bytecode at build time (UV_COMPILE_BYTECODE=1); without
     .pyc files (PYTHONDONTWRITEBYTECODE, or a fresh checkout) every process would
     compile its imports again and the timings would mostly measure the compiler.
     Files already compiled are skipped, so this is quick after the first run.
     """
-    paths = {str(PROJECT_DIR / "src"), str(SCRIPTS_DIR)}
+    paths = {str(project.root / "src"), str(BENCH_DIR)}
     if environment:
         paths |= {sysconfig.get_paths()[name] for name in ("purelib", "platlib")}
     command = [sys.executable, "-m", "compileall", "-q", "-j", "0", *sorted(paths)]
@@ -197,16 +260,19 @@ def compile_bytecode(*, environment: bool = True) -> None:
 # --- Servers ----------------------------------------------------------------------
 
 
-def app_environment(data_dir: Path) -> dict[str, str]:
-    """The server's environment: offline, SQLite under `data_dir`, no token delay."""
+def app_environment(data_dir: Path, package: str) -> dict[str, str]:
+    """The server's environment: offline, SQLite under `data_dir`, no token delay;
+    and the package the agent floor imports."""
     environment = {
         name: value for name, value in os.environ.items() if name != "DATABASE_URL"
     }
     environment.update(
         {
             "DATA_DIR": str(data_dir),
-            "MODEL_PROVIDER": "local",
+            # MODEL wins over the older MODEL_PROVIDER, whatever the caller set.
+            "MODEL": "local",
             "LOCAL_MODEL_TOKEN_DELAY_MS": "0",
+            PACKAGE_VARIABLE: package,
         }
     )
     return environment
@@ -240,18 +306,24 @@ class Server:
 
 @contextmanager
 def serving(
-    app: str, data_dir: Path, *, python: str = sys.executable, timeout: float = 60
+    app: str,
+    project: Project,
+    data_dir: Path,
+    *,
+    python: str = sys.executable,
+    timeout: float = 60,
 ) -> Iterator[Server]:
-    """Start `uvicorn --factory app` with `python` on a free port; yield it once
-    /healthz answers 200.
+    """Start `uvicorn --factory app` (the project's, or a floor) with `python` on a
+    free port; yield it once /healthz answers 200.
 
     The process runs in `data_dir` (the image, too, runs outside the project), so a
-    developer's `.env` does not change what is measured; the floors load from scripts/.
+    developer's `.env` does not change what is measured; the floors load from the
+    directory of this file.
     """
     port = free_port()
     command = [
         python, "-m", "uvicorn", "--factory", app,
-        "--host", "127.0.0.1", "--port", str(port), "--app-dir", str(SCRIPTS_DIR),
+        "--host", "127.0.0.1", "--port", str(port), "--app-dir", str(BENCH_DIR),
     ]  # fmt: skip
     data_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile() as errors:
@@ -259,7 +331,7 @@ def serving(
         process = subprocess.Popen(
             command,
             cwd=data_dir,
-            env=app_environment(data_dir),
+            env=app_environment(data_dir, project.package),
             stdout=subprocess.DEVNULL,
             stderr=errors,
         )

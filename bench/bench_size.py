@@ -9,7 +9,6 @@ uv.lock pins, bytecode compiled too. Sizes are the bytes of the files (each file
 once), without the Python interpreter, which the base image provides.
 """
 
-import argparse
 import os
 import shutil
 import stat
@@ -20,7 +19,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarking import MB, PROJECT_DIR, Row, Section, progress, run_alone
+from benchmarking import (
+    MB,
+    Project,
+    Row,
+    Section,
+    parser_with_project,
+    progress,
+    run_alone,
+)
 
 FLOOR_PACKAGES = ("fastapi", "uvicorn[standard]", "langgraph")
 METHOD = (
@@ -59,43 +66,48 @@ def interpreter(environment: Path) -> Path:
     return environment / "bin" / "python"
 
 
-def why_no_runtime() -> str | None:
-    """Why the runtime environment cannot be built here, if it cannot."""
+def why_no_runtime(project: Project) -> str | None:
+    """Why the project's runtime environment cannot be built here, if it cannot."""
     if _uv_binary() is None:
         return "uv is not on PATH"
-    if not (PROJECT_DIR / "uv.lock").exists():
+    if not (project.root / "uv.lock").exists():
         return "there is no uv.lock yet (make install)"
     return None
 
 
 @contextmanager
-def runtime_environment() -> Iterator[Path]:
+def runtime_environment(project: Project) -> Iterator[Path]:
     """The image's virtual environment, built in a temporary directory."""
     with tempfile.TemporaryDirectory(prefix="bench-runtime-") as scratch:
         environment = Path(scratch) / "venv"
         progress("runtime: installing the runtime environment (no dev dependencies)")
         sync = ("sync", "--locked", "--no-dev", "--no-editable", "--compile-bytecode")
-        _uv(*sync, "--python", sys.executable, UV_PROJECT_ENVIRONMENT=str(environment))
+        _uv(
+            project, *sync, "--python", sys.executable,
+            UV_PROJECT_ENVIRONMENT=str(environment),
+        )  # fmt: skip
         yield environment
 
 
-def measure(runtime: Path | None = None) -> Section:
+def measure(project: Project, runtime: Path | None = None) -> Section:
     """Weigh the runtime environment (built here if not given) and the floor's."""
-    reason = why_no_runtime()
+    reason = why_no_runtime(project)
     if reason:
         return Section(notes=[f"runtime size: skipped, {reason}"])
     if runtime is None:
-        with runtime_environment() as built:
-            return measure(built)
+        with runtime_environment(project) as built:
+            return measure(project, built)
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as scratch:
         floor, constraints = Path(scratch) / "venv", Path(scratch) / "constraints.txt"
         progress("runtime size: installing the floor's environment")
         _uv(
+            project,
             "export", "--locked", "--no-dev", "--no-hashes", "--no-emit-project",
             "--output-file", str(constraints),
         )  # fmt: skip
-        _uv("venv", str(floor), "--python", sys.executable)
+        _uv(project, "venv", str(floor), "--python", sys.executable)
         _uv(
+            project,
             "pip", "install", "--compile-bytecode", "--constraints", str(constraints),
             *FLOOR_PACKAGES, VIRTUAL_ENV=str(floor),
         )  # fmt: skip
@@ -109,7 +121,7 @@ def _uv_binary() -> str | None:
     return os.environ.get("UV") or shutil.which("uv")
 
 
-def _uv(*arguments: str, **environment: str) -> None:
+def _uv(project: Project, *arguments: str, **environment: str) -> None:
     uv = _uv_binary()
     if uv is None:
         raise RuntimeError("uv is not on PATH")
@@ -121,12 +133,12 @@ def _uv(*arguments: str, **environment: str) -> None:
     }
     command = [uv, *arguments, "--quiet"]
     env = {**base, **environment}
-    subprocess.run(command, cwd=PROJECT_DIR, env=env, check=True, timeout=1800)
+    subprocess.run(command, cwd=project.root, env=env, check=True, timeout=1800)
 
 
 def main() -> int:
-    argparse.ArgumentParser(description=__doc__).parse_args()
-    return run_alone(measure())
+    args = parser_with_project(__doc__).parse_args()
+    return run_alone(measure(Project.at(args.project)))
 
 
 if __name__ == "__main__":

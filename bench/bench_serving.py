@@ -2,14 +2,13 @@
 
 The server and the floor (the same compiled agent graph: build_graph, the local
 model and a SQLite checkpointer, behind one bare FastAPI route; see
-scripts/floor_app.py) run as uvicorn processes side by side. An httpx.AsyncClient
+floor_app.py) run as uvicorn processes side by side. An httpx.AsyncClient
 keeps `--concurrency` /invoke requests in flight until `--requests` have been
 answered, in rounds that alternate between the two; each request starts a new
 thread. Throughput is the median of the rounds; latency percentiles are over every
 request. The peak RSS of each process (VmHWM) is read after the last round.
 """
 
-import argparse
 import asyncio
 import sys
 import tempfile
@@ -18,18 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
 from benchmarking import (
     AGENT_FLOOR,
-    APP,
     MEMORY_UNAVAILABLE,
     QUESTION,
+    Project,
     Row,
     Section,
     Server,
     Target,
-    compile_bytecode,
     median,
+    parser_with_project,
     percentile,
+    prepared_project,
     progress,
     run_alone,
     serving,
@@ -87,6 +88,7 @@ def load_both(
 
 
 def measure(
+    project: Project,
     requests: int = 400,
     concurrency: int = 16,
     rounds: int = 3,
@@ -95,14 +97,14 @@ def measure(
     """Serve the server and the floor side by side and load both."""
     with (
         tempfile.TemporaryDirectory() as scratch,
-        serving(APP, Path(scratch) / "app", python=python) as app,
-        serving(AGENT_FLOOR, Path(scratch) / "floor", python=python) as floor,
+        serving(project.app, project, Path(scratch) / "app", python=python) as app,
+        serving(AGENT_FLOOR, project, Path(scratch) / "floor", python=python) as floor,
     ):
-        servers = {APP: app, AGENT_FLOOR: floor}
+        servers = {"app": app, "floor": floor}
         loads = load_both(servers, requests, concurrency, rounds)
         memory = {name: server.memory() for name, server in servers.items()}
-    app_load, floor_load = loads[APP], loads[AGENT_FLOOR]
-    app_memory, floor_memory = memory[APP], memory[AGENT_FLOOR]
+    app_load, floor_load = loads["app"], loads["floor"]
+    app_memory, floor_memory = memory["app"], memory["floor"]
     load = f"/invoke at concurrency {concurrency}"
     section = Section(
         rows=[
@@ -147,13 +149,13 @@ def measure(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = parser_with_project(__doc__)
     parser.add_argument("--requests", type=int, default=400, help="per round (400)")
     parser.add_argument("--concurrency", type=int, default=16, help="in flight (16)")
     parser.add_argument("--rounds", type=int, default=3, help="per server (3)")
     args = parser.parse_args()
-    compile_bytecode()
-    return run_alone(measure(args.requests, args.concurrency, args.rounds))
+    project = prepared_project(args)
+    return run_alone(measure(project, args.requests, args.concurrency, args.rounds))
 
 
 if __name__ == "__main__":
