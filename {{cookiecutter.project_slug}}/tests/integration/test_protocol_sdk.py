@@ -264,3 +264,27 @@ def test_remote_graph(server_url: str) -> None:
     assert result["messages"][-1]["content"] == ANSWER
     assert len(state.values["messages"]) == 4
     assert state.next == ()
+
+
+@pytest.mark.parametrize("on_disconnect", ["cancel", "continue"])
+async def test_a_stateless_runs_thread_is_deleted_even_if_the_client_leaves(
+    client: LangGraphClient, server_url: str, on_disconnect: str
+) -> None:
+    # The client reads the run's first event, then goes away mid-run.
+    body = {"assistant_id": "agent", "input": LONG, "on_disconnect": on_disconnect}
+    async with (
+        httpx.AsyncClient(base_url=server_url, timeout=10) as http,
+        http.stream("POST", "/runs/stream", json=body) as response,
+    ):
+        thread_id = response.headers["content-location"].split("/")[2]
+        async for line in response.aiter_lines():
+            if line.startswith("data:"):
+                break
+
+    for _ in range(100):  # the run ends (cancelled, or finished) then deletes it
+        found = await client.threads.search(limit=1000)
+        if thread_id not in {thread["thread_id"] for thread in found}:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        pytest.fail(f"the stateless run's thread {thread_id} was left behind")

@@ -3,7 +3,7 @@ in memory. Starting, streaming, refusing a busy thread, cancelling, failing, the
 step budget, and the run's context reaching the nodes."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from langchain_core.tools import BaseTool, tool
@@ -232,3 +232,42 @@ def test_every_request_error_has_an_http_status() -> None:
 def _subclasses(error: type[RequestError]) -> list[type[RequestError]]:
     found = error.__subclasses__()
     return [*found, *(deeper for sub in found for deeper in _subclasses(sub))]
+
+
+class _BrokenLocks:
+    """Locks on a database that went away while the run was going on."""
+
+    async def try_lock(self, thread_id: str) -> bool:
+        return True
+
+    async def unlock(self, thread_id: str) -> None:
+        raise ConnectionError("the connection is closed")
+
+
+@pytest.mark.parametrize("broken", ["unlock", "status"])
+async def test_a_run_whose_end_cannot_be_saved_still_ends_for_its_reader(
+    make_runner: MakeRunner, monkeypatch: pytest.MonkeyPatch, broken: str
+) -> None:
+    runner = make_runner(ScriptedChatModel())
+    request = await runner.prepare("Hello", None)
+    handle = await runner.start(request, ["updates"])
+    if broken == "unlock":
+        runner.locks = _BrokenLocks()
+    else:
+
+        async def lost(*args: object, **kwargs: object) -> None:
+            raise ConnectionError("the connection is closed")
+
+        monkeypatch.setattr(runner.threads, "set_status", lost)
+
+    parts = await asyncio.wait_for(_all(handle.parts()), timeout=5)
+
+    failure = parts[-1]
+    assert isinstance(failure, RunFailed)
+    assert failure.code == "storage_unavailable"
+    assert "connection" not in failure.message  # no driver text for the client
+    assert runner.active_run(request.thread_id) is None
+
+
+async def _all(parts: AsyncIterator[StreamPart | RunFailed]) -> list[object]:
+    return [part async for part in parts]

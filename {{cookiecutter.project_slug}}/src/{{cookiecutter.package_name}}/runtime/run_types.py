@@ -7,12 +7,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import HumanMessage, convert_to_messages
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from ..agent.guardrails import GuardrailOutcome
 from ..agent.state import AgentState
 from ..observability.metering import RunSummary
+from ..observability.telemetry import trace_id
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,9 @@ class RunRequest:
     # thread is recorded busy when the run starts and its status set when it ends;
     # not, it is recorded once, when the run ends: one write per run.
     announced: bool = True
+    # A thread that lives for this run only (a stateless Agent Protocol run): the
+    # run deletes it when it ends, however it ends, client still there or not.
+    temporary: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,3 +127,34 @@ def user_input(graph_input: Any) -> str | None:
         return None
     humans = [m for m in messages if isinstance(m, HumanMessage)]
     return humans[-1].text if humans else None
+
+
+def run_config(
+    request: RunRequest,
+    meter: BaseCallbackHandler,
+    *,
+    metadata: dict[str, str],
+    max_steps: int,
+) -> RunnableConfig:
+    """LangGraph's config for a run: its thread (and checkpoint), its metadata, the
+    step budget and the meter."""
+    configurable = {"thread_id": request.thread_id}
+    if request.checkpoint_id:
+        configurable["checkpoint_id"] = request.checkpoint_id
+    metadata = {"run_id": request.run_id, **metadata}
+    # The request's trace, so feedback on the run can point at it.
+    if trace := trace_id():
+        metadata["trace_id"] = trace
+    return {
+        "configurable": configurable,
+        "run_id": uuid.UUID(request.run_id),
+        # Every node run counts, whichever node (guard, agent, tools, one of
+        # yours): the budget knows nothing of the graph. LangGraph counts the
+        # input as a step too, hence the one more.
+        "recursion_limit": max_steps + 1,
+        "callbacks": [meter],
+        # Saved with every checkpoint: feedback finds runs (and their lineage)
+        # by it. `agent_name` marks the run as an agent for the GenAI
+        # instrumentation.
+        "metadata": metadata,
+    }

@@ -33,6 +33,7 @@ from .run_types import (
     RunQueue,
     RunRequest,
     StreamPart,
+    run_config,
     user_input,
 )
 from .threads import Thread, ThreadRegistry, ThreadStatus
@@ -202,7 +203,16 @@ class AgentRunner:
             # waiter, unless `messages` mode needs tokens while a node runs.
             async for part in self.graph.astream(
                 request.input,
-                self._config(request, meter),
+                run_config(
+                    request,
+                    meter,
+                    metadata={
+                        "prompt_version": self.prompt.ref,
+                        "model": self.metering.model,
+                        "agent_name": self.graph.name,
+                    },
+                    max_steps=self.max_steps,
+                ),
                 context=self.context,
                 stream_mode=modes,  # type: ignore[arg-type]
                 subgraphs=subgraphs,
@@ -238,16 +248,18 @@ class AgentRunner:
             failure = RunFailed.of(request, failure_code(error), message)
         finally:
             try:
-                # A new thread not announced is recorded now, whole (RunRequest).
-                metadata = None if request.announced else request.new_thread_metadata
-                await self.threads.set_status(
-                    request.thread_id, thread_status, metadata=metadata
+                await self._release(request, thread_status)
+            except Exception:
+                # The database went away: the reader still gets an end.
+                logger.exception("run %s: its end could not be saved", request.run_id)
+                failure = failure or RunFailed.of(
+                    request,
+                    "storage_unavailable",
+                    "the conversation store is unavailable; the run's end was not "
+                    f"saved (see the server log for run {request.run_id})",
                 )
             finally:
-                try:
-                    await self.locks.unlock(request.thread_id)
-                finally:
-                    self._end(request.thread_id)
+                self._end(request.thread_id)
                 try:
                     if failure:
                         queue.put_nowait(failure)
@@ -265,29 +277,17 @@ class AgentRunner:
                 finally:
                     queue.put_nowait(None)  # whatever happens, the reader stops
 
-    def _config(self, request: RunRequest, meter: RunMeter) -> RunnableConfig:
-        configurable = {"thread_id": request.thread_id}
-        if request.checkpoint_id:
-            configurable["checkpoint_id"] = request.checkpoint_id
-        metadata = {
-            "run_id": request.run_id,
-            "prompt_version": self.prompt.ref,
-            "model": self.metering.model,
-            "agent_name": self.graph.name,
-        }
-        # The request's trace, so feedback on the run can point at it.
-        if trace := trace_id():
-            metadata["trace_id"] = trace
-        return {
-            "configurable": configurable,
-            "run_id": uuid.UUID(request.run_id),
-            # Every node run counts, whichever node (guard, agent, tools, one of
-            # yours): the budget knows nothing of the graph. LangGraph counts the
-            # input as a step too, hence the one more.
-            "recursion_limit": self.max_steps + 1,
-            "callbacks": [meter],
-            # Saved with every checkpoint: feedback finds runs (and their lineage)
-            # by it. `agent_name` marks the run as an agent for the GenAI
-            # instrumentation.
-            "metadata": metadata,
-        }
+    async def _release(self, request: RunRequest, status: ThreadStatus) -> None:
+        """Record how the run left its thread (or forget a temporary thread), then
+        free the thread for other processes, even if recording fails."""
+        try:
+            if request.temporary:
+                await self.history.delete(request.thread_id)
+            else:
+                # A new thread not announced is recorded now, whole (RunRequest).
+                metadata = None if request.announced else request.new_thread_metadata
+                await self.threads.set_status(
+                    request.thread_id, status, metadata=metadata
+                )
+        finally:
+            await self.locks.unlock(request.thread_id)

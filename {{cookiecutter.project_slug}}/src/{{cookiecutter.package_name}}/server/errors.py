@@ -30,6 +30,8 @@ STATUS: dict[str, int] = {
     "model_unavailable": 503,
     "model_error": 502,
     "run_failed": 502,
+    # The database is unreachable: the client may retry later.
+    "storage_unavailable": 503,
     # The server cannot serve yet (readiness).
     "not_ready": 503,
 }

@@ -32,29 +32,28 @@ async def stream_run(
 ) -> EventSourceResponse:
     """Run on a thread and stream Server-Sent Events in the requested modes."""
     request = await _start(runner, thread_id, body)
-    return await _event_stream(runner, request, body, temporary=False)
+    return await _event_stream(runner, request, body)
 
 
 @router.post("/runs/stream", response_class=EventSourceResponse, responses=EVENT_STREAM)
 async def stream_stateless_run(body: RunCreate, runner: Runner) -> EventSourceResponse:
     """Run on a new thread, deleted afterwards unless `on_completion` is `keep`."""
     request = await _start(runner, None, body)
-    temporary = body.on_completion == "delete"
-    return await _event_stream(runner, request, body, temporary=temporary)
+    return await _event_stream(runner, request, body)
 
 
 @router.post("/threads/{thread_id}/runs/wait")
 async def wait_run(thread_id: PathThreadId, body: RunCreate, runner: Runner) -> Any:
     """Run on a thread and answer with the final state values."""
     request = await _start(runner, thread_id, body)
-    return await _wait(runner, request, temporary=False)
+    return await _wait(runner, request)
 
 
 @router.post("/runs/wait")
 async def wait_stateless_run(body: RunCreate, runner: Runner) -> Any:
     """Run on a new thread and answer with the final state values."""
     request = await _start(runner, None, body)
-    return await _wait(runner, request, temporary=body.on_completion == "delete")
+    return await _wait(runner, request)
 
 
 @router.post(
@@ -96,12 +95,14 @@ async def _start(
     if thread_id is None:
         if body.command is not None:
             raise RequestError("resuming needs a thread_id")
-        # Recorded by the runner when the run starts (see RunRequest).
+        # Recorded by the runner when the run starts; deleted by the run when it
+        # ends unless kept, whether the client is still there or not.
         return RunRequest(
             str(uuid.uuid4()),
             graph_input,
             checkpoint_id=body.start_checkpoint(),
             new_thread_metadata=run_metadata,
+            temporary=body.on_completion == "delete",
         )
     if body.if_not_exists == "create" and not await runner.threads.get(thread_id):
         await runner.threads.create(thread_id)
@@ -112,7 +113,7 @@ async def _start(
 
 
 async def _event_stream(
-    runner: AgentRunner, request: RunRequest, body: RunCreate, *, temporary: bool
+    runner: AgentRunner, request: RunRequest, body: RunCreate
 ) -> EventSourceResponse:
     # Started before the response: the thread is busy as soon as this returns.
     handle = await runner.start(
@@ -123,40 +124,42 @@ async def _event_stream(
 
     async def events() -> AsyncIterator[dict[str, str]]:
         yield _sse("metadata", {"run_id": request.run_id, "attempt": 1})
-        try:
-            async for part in handle.parts(
-                cancel_on_disconnect=body.on_disconnect == "cancel"
-            ):
-                if isinstance(part, RunFailed):
-                    yield _sse("error", {"error": part.code, "message": part.message})
-                    break
-                yield _sse(event_name(part), _payload(part))
-            yield _sse("end", None)
-        finally:
-            if temporary and runner.active_run(request.thread_id) is None:
-                await runner.history.delete(request.thread_id)
+        async for part in handle.parts(
+            cancel_on_disconnect=body.on_disconnect == "cancel"
+        ):
+            if isinstance(part, RunFailed):
+                yield _sse("error", {"error": part.code, "message": part.message})
+                break
+            yield _sse(event_name(part), _payload(part))
+        yield _sse("end", None)
 
     location = f"/threads/{request.thread_id}/runs/{request.run_id}"
     return EventSourceResponse(events(), headers={"Content-Location": location})
 
 
-async def _wait(runner: AgentRunner, request: RunRequest, *, temporary: bool) -> Any:
+async def _wait(runner: AgentRunner, request: RunRequest) -> Any:
+    """The run's final values, read from its own stream: a temporary thread is gone
+    once the run ends."""
     failure: RunFailed | None = None
+    values: dict[str, Any] | None = None
+    interrupts: list[Any] = []
     # A thread that became busy since `_start` checked it: a 409, as for streams.
-    handle = await runner.start(request, ["values"])
+    handle = await runner.start(request, ["values", "updates"])
     async for part in handle.parts():
         if isinstance(part, RunFailed):
             failure = part
-    result: dict[str, Any]
+        elif part.mode == "values":
+            values = part.data
+        elif "__interrupt__" in part.data:
+            interrupts += part.data["__interrupt__"]
     if failure is not None:
-        result = {"__error__": {"error": failure.code, "message": failure.message}}
-    else:
-        state = await runner.history.state(request.thread_id)
-        result = dict(state.values)
-        if state.interrupts:
-            result["__interrupt__"] = list(state.interrupts)
-    if temporary:
-        await runner.history.delete(request.thread_id)
+        error = {"error": failure.code, "message": failure.message}
+        return encoding.jsonable({"__error__": error})
+    if values is None:  # nothing ran (a resume with nothing to resume)
+        values = (await runner.history.state(request.thread_id)).values
+    result = dict(values)
+    if interrupts:
+        result["__interrupt__"] = interrupts
     return encoding.jsonable(result)
 
 
