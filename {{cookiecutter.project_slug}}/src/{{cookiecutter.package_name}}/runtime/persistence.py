@@ -6,16 +6,18 @@ DATA_DIR, or in the PostgreSQL that DATABASE_URL names, which also keeps the
 thread locks that several server processes share (see run_locks.py).
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.store.base import BaseStore
 
 from ..settings import Settings
-from .locks import PostgresLocks, SingleProcessLocks, ThreadLocks
+from .locks import PostgresLocks, SingleProcessLocks, ThreadLocks, lock_key
 from .threads import PREFIX, StatusUpdate, ThreadStatus
 
 # A thread's status changed in one statement, inside the record's JSON in the
@@ -26,6 +28,9 @@ _SQLITE_SET_STATUS = (
     "UPDATE store SET value = json_set(value, '$.status', ?), "
     "updated_at = CURRENT_TIMESTAMP WHERE prefix = ? AND key = ?"
 )
+# The advisory lock held while the tables are created (not a thread id: those are
+# the thread locks' keys, hashed the same way).
+_SCHEMA_LOCK = "schema-setup"
 _POSTGRES_SET_STATUS = (
     "UPDATE store SET value = jsonb_set(value, '{status}', to_jsonb(%s::text)), "
     "updated_at = CURRENT_TIMESTAMP WHERE prefix = %s AND key = %s"
@@ -79,6 +84,26 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
 
 
 @asynccontextmanager
+async def _schema_lock(connection: Any) -> AsyncIterator[None]:
+    """Hold the schema-setup advisory lock. Polled with the non-blocking try: a
+    session waiting inside `pg_advisory_lock` keeps a transaction open, which the
+    holder's CREATE INDEX CONCURRENTLY would wait for in turn (a deadlock)."""
+    key = (lock_key(_SCHEMA_LOCK),)
+    while True:
+        cursor = await connection.execute(
+            "SELECT pg_try_advisory_lock(%s) AS done", key
+        )
+        row = await cursor.fetchone()
+        if row and row["done"]:
+            break
+        await asyncio.sleep(0.05)
+    try:
+        yield
+    finally:
+        await connection.execute("SELECT pg_advisory_unlock(%s)", key)
+
+
+@asynccontextmanager
 async def _postgres(url: str, pool_size: int) -> AsyncIterator[Persistence]:
     # Imported lazily: only deployments with DATABASE_URL need psycopg loaded.
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
@@ -104,8 +129,12 @@ async def _postgres(url: str, pool_size: int) -> AsyncIterator[Persistence]:
     ):
         checkpointer = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
         store = AsyncPostgresStore(pool)  # type: ignore[arg-type]
-        await checkpointer.setup()
-        await store.setup()
+        # Instances that start together (a deploy scaling out from zero) would
+        # race to create the same tables: one sets them up at a time, the others
+        # then find them there.
+        async with _schema_lock(locks):
+            await checkpointer.setup()
+            await store.setup()
 
         async def update_status(thread_id: str, status: ThreadStatus) -> None:
             async with pool.connection() as connection:
