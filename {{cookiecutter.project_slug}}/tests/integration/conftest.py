@@ -53,8 +53,8 @@ def postgres_server_url() -> Iterator[str]:
     """One PostgreSQL server for the session; skipped (loudly) where none is
     installed, unless TEST_REQUIRE_POSTGRES=1 makes that a failure (CI)."""
     try:
-        with postgres_server() as url:
-            yield url
+        with postgres_server() as server:
+            yield server.url
     except PostgresUnavailableError as missing:
         if os.environ.get("TEST_REQUIRE_POSTGRES") == "1":
             raise

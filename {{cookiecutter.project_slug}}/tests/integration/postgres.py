@@ -11,8 +11,9 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from .ports import free_port
@@ -40,9 +41,24 @@ def _bindir() -> Path:
     )
 
 
+@dataclass(frozen=True)
+class PostgresServer:
+    """A running test server: its URL, and `pg_ctl` to stop and start it again (a
+    database restart, as Cloud SQL's maintenance does)."""
+
+    url: str
+    pg_ctl: Callable[..., None]
+
+    def stop(self) -> None:
+        self.pg_ctl("-m", "fast", "-w", "stop")
+
+    def start(self) -> None:
+        self.pg_ctl("-w", "start")
+
+
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Start a fresh server; yield its URL; stop it and delete its data."""
+def postgres_server() -> Iterator[PostgresServer]:
+    """Start a fresh server; yield it; stop it and delete its data."""
     bindir = _bindir()
     as_user: list[str] = []
     workdir = Path(tempfile.mkdtemp(prefix="pgtest-"))
@@ -56,20 +72,23 @@ def postgres_server() -> Iterator[str]:
 
     run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust")
     options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
-    pg_ctl = str(bindir / "pg_ctl")
-    run(
-        pg_ctl,
-        "-D",
-        str(data),
-        "-o",
-        options,
-        "-l",
-        str(workdir / "log"),
-        "-w",
-        "start",
-    )
+    log = str(workdir / "log")
+
+    def pg_ctl(*arguments: str) -> None:
+        run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            log,
+            *arguments,
+        )
+
+    pg_ctl("-w", "start")
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield PostgresServer(f"postgresql://postgres@127.0.0.1:{port}/postgres", pg_ctl)
     finally:
-        run(pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop")
+        pg_ctl("-m", "immediate", "-w", "stop")
         shutil.rmtree(workdir, ignore_errors=True)

@@ -1,7 +1,10 @@
 """The one error family of a request refused before anything runs: each names its
 `code`, the API's error code (the server maps codes to HTTP statuses in one table)."""
 
-from typing import ClassVar
+from collections.abc import Awaitable
+from typing import ClassVar, TypeVar
+
+T = TypeVar("T")
 
 
 class RequestError(Exception):
@@ -50,3 +53,35 @@ class AssistantNotFoundError(RequestError):
     """An Agent Protocol client named an assistant this server does not have."""
 
     code = "assistant_not_found"
+
+
+class StorageUnavailableError(RequestError):
+    """The database cannot be reached (restarting, failing over): retry later."""
+
+    code = "storage_unavailable"
+
+
+def is_storage_error(error: BaseException) -> bool:
+    """A database that cannot be reached: the DB-API's OperationalError of psycopg
+    or sqlite3 (matched by name, so neither driver is imported for it), or the pool
+    timing out waiting for a connection."""
+    for kind in type(error).__mro__:
+        driver = kind.__module__.split(".")[0]
+        if driver in ("psycopg", "sqlite3") and kind.__name__ == "OperationalError":
+            return True
+        if driver == "psycopg_pool" and kind.__name__ == "PoolTimeout":
+            return True
+    return False
+
+
+async def storage_call(call: Awaitable[T]) -> T:
+    """A database call made before a run starts: an unreachable database refuses
+    the request (StorageUnavailableError, to retry) instead of failing it."""
+    try:
+        return await call
+    except Exception as error:
+        if is_storage_error(error):
+            raise StorageUnavailableError(
+                "the conversation store is unavailable; retry shortly"
+            ) from error
+        raise

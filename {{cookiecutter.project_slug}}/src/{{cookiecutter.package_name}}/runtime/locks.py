@@ -12,6 +12,7 @@ silently replace the other's.
 import asyncio
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from .threads import ThreadRegistry
@@ -39,23 +40,35 @@ class SingleProcessLocks:
 
 
 class PostgresLocks:
-    """Advisory locks on a connection of their own (`pg_try_advisory_lock`)."""
+    """Advisory locks on a connection of their own (`pg_try_advisory_lock`),
+    opened again after the database restarts (which freed every lock it held)."""
 
-    def __init__(self, connection: Any) -> None:
-        self._connection = connection
+    def __init__(self, connect: Callable[[], Awaitable[Any]]) -> None:
+        self._connect = connect
+        self._connection: Any = None
         # One connection: its statements must not interleave.
         self._serial = asyncio.Lock()
 
     async def try_lock(self, thread_id: str) -> bool:
-        return await self._call("SELECT pg_try_advisory_lock(%s) AS done", thread_id)
+        async with self._serial:
+            if self._connection is None or self._connection.broken:
+                self._connection = await self._connect()
+            query = "SELECT pg_try_advisory_lock(%s) AS done"
+            return await self._call(query, thread_id)
 
     async def unlock(self, thread_id: str) -> None:
-        await self._call("SELECT pg_advisory_unlock(%s) AS done", thread_id)
+        async with self._serial:
+            if self._connection is None or self._connection.broken:
+                return  # the session that held the lock is gone, and the lock with it
+            await self._call("SELECT pg_advisory_unlock(%s) AS done", thread_id)
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
 
     async def _call(self, query: str, thread_id: str) -> bool:
-        async with self._serial:
-            cursor = await self._connection.execute(query, (lock_key(thread_id),))
-            row = await cursor.fetchone()
+        cursor = await self._connection.execute(query, (lock_key(thread_id),))
+        row = await cursor.fetchone()
         return bool(row and row["done"])
 
 

@@ -7,7 +7,7 @@ thread locks that several server processes share (see run_locks.py).
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -118,21 +118,27 @@ async def _postgres(url: str, pool_size: int) -> AsyncIterator[Persistence]:
         "prepare_threshold": 0,
         "row_factory": dict_row,
     }
-    async with (
-        AsyncConnectionPool(
-            url, max_size=pool_size, kwargs=connection_kwargs, open=False
-        ) as pool,
-        # The locks' own connection, outside the pool: they live as long as it.
-        await AsyncConnection.connect(
+
+    def connect() -> Awaitable[AsyncConnection[Any]]:
+        return AsyncConnection.connect(
             url, autocommit=True, prepare_threshold=0, row_factory=dict_row
-        ) as locks,
-    ):
+        )
+
+    # The pool checks a connection before lending it: after a database restart
+    # the broken ones are replaced instead of failing the next runs.
+    async with AsyncConnectionPool(
+        url,
+        max_size=pool_size,
+        kwargs=connection_kwargs,
+        open=False,
+        check=AsyncConnectionPool.check_connection,
+    ) as pool:
         checkpointer = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
         store = AsyncPostgresStore(pool)  # type: ignore[arg-type]
         # Instances that start together (a deploy scaling out from zero) would
         # race to create the same tables: one sets them up at a time, the others
         # then find them there.
-        async with _schema_lock(locks):
+        async with await connect() as connection, _schema_lock(connection):
             await checkpointer.setup()
             await store.setup()
 
@@ -142,4 +148,9 @@ async def _postgres(url: str, pool_size: int) -> AsyncIterator[Persistence]:
                     _POSTGRES_SET_STATUS, (status, PREFIX, thread_id)
                 )
 
-        yield Persistence(checkpointer, store, PostgresLocks(locks), update_status)
+        # The locks' own connection, outside the pool: the locks live as long as it.
+        locks = PostgresLocks(connect)
+        try:
+            yield Persistence(checkpointer, store, locks, update_status)
+        finally:
+            await locks.close()

@@ -1,10 +1,7 @@
-"""The one place that runs the agent, for every entry point (native API, Agent
-Protocol, evaluation, ...).
-
-`start` runs the graph for one request on a thread, in a task of its own (so a
-run can be cancelled), keeps the thread's status up to date and hands back a
-`RunHandle`: LangGraph's own stream parts, ending with a `RunFailed` if it fails.
-"""
+"""The one place that runs the agent, for every entry point. `start` runs the
+graph for one request on a thread, in a task of its own (so a run can be
+cancelled), keeps the thread's status up to date and hands back a `RunHandle`:
+LangGraph's own stream parts, ending with a `RunFailed` if it fails."""
 
 import asyncio
 import logging
@@ -13,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from langchain_core.messages import HumanMessage
-from langchain_core.runnables import RunnableConfig
 from langgraph.errors import GraphRecursionError
 from langgraph.graph.state import CompiledStateGraph
 
@@ -22,8 +18,14 @@ from ..agent.faults import failure_code
 from ..agent.prompts import Prompt
 from ..agent.state import AgentState
 from ..observability.metering import Metering, RunMeter, RunStatus
-from ..observability.telemetry import lineage, run_lineage, trace_id
-from .errors import InvalidMessageError, ThreadBusyError, ThreadNotFoundError
+from ..observability.telemetry import lineage, run_lineage
+from .errors import (
+    InvalidMessageError,
+    ThreadBusyError,
+    ThreadNotFoundError,
+    is_storage_error,
+    storage_call,
+)
 from .history import ThreadHistory
 from .locks import SingleProcessLocks, ThreadLocks
 from .run_types import (
@@ -135,15 +137,17 @@ class AgentRunner:
             raise ThreadBusyError(thread_id)
         active = self._active[thread_id] = _ActiveRun(request.run_id)
         try:
-            if not await self.locks.try_lock(thread_id):  # a run elsewhere
-                raise ThreadBusyError(thread_id)
+            if not await storage_call(self.locks.try_lock(thread_id)):
+                raise ThreadBusyError(thread_id)  # a run in another process
             if request.new_thread_metadata is not None and request.announced:
                 # A thread this run creates is recorded here, already busy, before
                 # its id is in any response, so no client can look it up and miss
                 # it (whichever server process it asks).
                 try:
-                    await self.threads.set_status(
-                        thread_id, "busy", metadata=request.new_thread_metadata
+                    await storage_call(
+                        self.threads.set_status(
+                            thread_id, "busy", metadata=request.new_thread_metadata
+                        )
                     )
                 except BaseException:
                     await self.locks.unlock(thread_id)
@@ -189,7 +193,7 @@ class AgentRunner:
         run_status: RunStatus = "failed"
         failure: RunFailed | None = None
         meter = RunMeter()
-        # Tagged onto the agent and model spans (see telemetry.py).
+        # Tagged onto the agent and model spans (observability/telemetry.py).
         run_lineage.set(lineage(request.run_id, self.prompt.ref, self.metering.model))
         # The run's outcome is read from its own `updates`, asked for even when
         # the caller did not ask for them, instead of reading the state back.
@@ -245,7 +249,8 @@ class AgentRunner:
                 f"the agent failed ({type(error).__name__}); "
                 f"see the server log for run {request.run_id}"
             )
-            failure = RunFailed.of(request, failure_code(error), message)
+            code = "storage_unavailable" if is_storage_error(error) else None
+            failure = RunFailed.of(request, code or failure_code(error), message)
         finally:
             try:
                 await self._release(request, thread_status)

@@ -1,5 +1,6 @@
 """The native API: routes translate HTTP into one runner call each."""
 
+import asyncio
 import json
 import pathlib
 from collections.abc import AsyncIterator
@@ -29,6 +30,7 @@ from .schemas import (
 )
 
 router = APIRouter(responses=CLIENT_ERRORS)
+READINESS_TIMEOUT_SECONDS = 2.0
 STATIC_DIR = pathlib.Path(__file__).parent.parent / "static"
 
 
@@ -138,8 +140,11 @@ async def healthz() -> dict[str, str]:
 async def readyz(runner: Runner) -> dict[str, str] | JSONResponse:
     """The checkpointer and the thread store answer: safe to send traffic."""
     try:
-        await runner.history.state("readiness-probe")
-        await runner.threads.get("readiness-probe")
+        # Within a probe's period: a database that does not answer is a 503
+        # now, not when the pool gives up waiting for a connection.
+        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
+            await runner.history.state("readiness-probe")
+            await runner.threads.get("readiness-probe")
     except Exception as error:  # any failure means "not ready", with the reason
         return error_response("not_ready", f"checkpointer unavailable: {error}")
     return {"status": "ready"}
