@@ -206,3 +206,77 @@ def test_other_stream_modes(client: TestClient, mode: str) -> None:
     body = events[1:-1]
     assert body
     assert {event["event"] for event in body} == {mode}
+
+
+@pytest.mark.parametrize("path", ["runs/stream", "runs/wait"])
+@pytest.mark.parametrize("name", ["checkpoint_id", "checkpoint"])
+def test_a_run_from_an_unknown_checkpoint_leaves_the_thread_as_it_was(
+    client: TestClient, path: str, name: str
+) -> None:
+    thread_id = new_thread(client)
+    first = client.post(
+        f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": ASK}
+    )
+    assert first.status_code == 200, first.text
+    before = client.get(f"/threads/{thread_id}/state").json()
+    unknown: Any = UNKNOWN if name == "checkpoint_id" else {"checkpoint_id": UNKNOWN}
+    forked = {"messages": [{"role": "user", "content": "A new start?"}]}
+
+    response = client.post(
+        f"/threads/{thread_id}/{path}",
+        json={"assistant_id": "agent", "input": forked, name: unknown},
+    )
+
+    error = error_of(response, 404)
+    assert error["code"] == "checkpoint_not_found"
+    assert UNKNOWN in error["message"]
+    assert client.get(f"/threads/{thread_id}/state").json() == before
+    history = client.post(f"/threads/{thread_id}/history", json={}).json()
+    assert all("A new start?" not in str(state["values"]) for state in history)
+
+
+def test_a_stateless_run_from_a_checkpoint_is_refused(client: TestClient) -> None:
+    response = client.post(
+        "/runs/wait",
+        json={"assistant_id": "agent", "input": ASK, "checkpoint_id": UNKNOWN},
+    )
+
+    assert error_of(response, 404)["code"] == "checkpoint_not_found"
+    assert client.post("/threads/search", json={}).json() == []
+
+
+def test_a_new_thread_made_for_a_run_has_no_checkpoint_to_start_from(
+    client: TestClient,
+) -> None:
+    response = client.post(
+        "/threads/made-for-the-run/runs/wait",
+        json={
+            "assistant_id": "agent",
+            "input": ASK,
+            "checkpoint_id": UNKNOWN,
+            "if_not_exists": "create",
+        },
+    )
+
+    assert error_of(response, 404)["code"] == "checkpoint_not_found"
+    assert error_of(client.get("/threads/made-for-the-run"), 404)
+
+
+def test_the_state_at_an_unknown_checkpoint_is_a_404(client: TestClient) -> None:
+    thread_id = new_thread(client)
+    client.post(
+        f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": ASK}
+    )
+    known = client.get(f"/threads/{thread_id}/state").json()["checkpoint"]
+
+    at_known = client.get(f"/threads/{thread_id}/state/{known['checkpoint_id']}")
+    by_path = client.get(f"/threads/{thread_id}/state/{UNKNOWN}")
+    by_body = client.post(
+        f"/threads/{thread_id}/state/checkpoint",
+        json={"checkpoint": {"checkpoint_id": UNKNOWN}},
+    )
+
+    assert at_known.status_code == 200
+    assert at_known.json()["values"]["messages"]
+    assert error_of(by_path, 404)["code"] == "checkpoint_not_found"
+    assert error_of(by_body, 404)["code"] == "checkpoint_not_found"

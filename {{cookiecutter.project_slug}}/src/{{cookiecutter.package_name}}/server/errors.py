@@ -19,6 +19,7 @@ STATUS: dict[str, int] = {
     "invalid_message": 422,
     "thread_not_found": 404,
     "run_not_found": 404,
+    "checkpoint_not_found": 404,
     "assistant_not_found": 404,
     "thread_exists": 409,
     "thread_busy": 409,
