@@ -17,6 +17,7 @@ from ..runtime.wiring import open_runner
 from ..settings import AGENT_NAME, Settings
 from . import protocol
 from .errors import install_error_handlers
+from .internal_errors import InternalErrors
 from .limits import RequestSizeLimit
 from .native import routes as native
 
@@ -49,7 +50,9 @@ def create_app(
 
     app = FastAPI(title=AGENT_NAME, lifespan=lifespan)
     instrument_app(app)
-    # Added first, so it runs inside CORS: a browser can read the 413 too.
+    # Innermost, so a 500 passes through the others (CORS: a browser can read it).
+    app.add_middleware(InternalErrors)
+    # Inside CORS too: a browser can read the 413.
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     if settings.cors_allow_origins:
         app.add_middleware(

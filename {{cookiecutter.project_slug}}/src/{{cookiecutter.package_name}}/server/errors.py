@@ -33,6 +33,8 @@ STATUS: dict[str, int] = {
     "run_failed": 502,
     # The server cannot serve yet (readiness).
     "not_ready": 503,
+    # A fault of the server's own (a bug, a store that fails): never detailed.
+    "internal_error": 500,
 }
 
 

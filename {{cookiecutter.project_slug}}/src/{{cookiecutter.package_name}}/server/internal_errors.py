@@ -1,0 +1,45 @@
+"""An exception no route or handler expected: a 500 in the API's error shape, and
+its traceback in the server log, never in the response."""
+
+import logging
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import error_response
+
+logger = logging.getLogger(__name__)
+
+
+# Not an exception handler for `Exception`: Starlette runs that one outside every
+# middleware (no CORS headers on the 500) and re-raises after answering, so the
+# ASGI server logs the traceback a second time, as plain text.
+class InternalErrors:
+    """Pure ASGI middleware: an unexpected exception becomes `internal_error` (500),
+    with a message that names nothing internal (the exception's text can carry a
+    driver's connection details, a file path, a client's data)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_watched)
+        except Exception:
+            logger.exception("%s %s failed", scope["method"], scope["path"])
+            if started:  # part of the response is out: only the connection can end
+                raise
+            response = error_response(
+                "internal_error",
+                "the server failed to answer this request; the server log has why",
+            )
+            await response(scope, receive, send)
