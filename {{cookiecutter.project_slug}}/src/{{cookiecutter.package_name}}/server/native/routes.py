@@ -156,7 +156,18 @@ def _not_ready(store: str) -> JSONResponse:
     return error_response("not_ready", f"{store} does not answer; see the server log")
 
 
-@router.get("/", include_in_schema=False)
+# The page's own scripts and styles only (no inline code), its API calls to this
+# origin, and never inside another site's frame (clickjacking).
+PLAYGROUND_CSP = (
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+# Served only with SERVE_PLAYGROUND (see server/app.py).
+playground_router = APIRouter(include_in_schema=False)
+
+
+@playground_router.get("/")
 async def playground() -> FileResponse:
     """The playground: a chat page over this API (static files, no build step)."""
-    return FileResponse(STATIC_DIR / "index.html")
+    headers = {"Content-Security-Policy": PLAYGROUND_CSP}
+    return FileResponse(STATIC_DIR / "index.html", headers=headers)
