@@ -3,8 +3,9 @@ its traceback in the server log, never in the response."""
 
 import logging
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from .asgi import HttpMiddleware
 from .errors import error_response
 
 logger = logging.getLogger(__name__)
@@ -13,18 +14,12 @@ logger = logging.getLogger(__name__)
 # Not an exception handler for `Exception`: Starlette runs that one outside every
 # middleware (no CORS headers on the 500) and re-raises after answering, so the
 # ASGI server logs the traceback a second time, as plain text.
-class InternalErrors:
-    """Pure ASGI middleware: an unexpected exception becomes `internal_error` (500),
-    with a message that names nothing internal (the exception's text can carry a
-    driver's connection details, a file path, a client's data)."""
+class InternalErrors(HttpMiddleware):
+    """An unexpected exception becomes `internal_error` (500), with a message that
+    names nothing internal (the exception's text can carry a driver's connection
+    details, a file path, a client's data)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def send_watched(message: Message) -> None:
