@@ -126,6 +126,7 @@ def test_container_recipe_serves_without_dev_dependencies(
         reply = httpx.post(f"{base_url}/invoke", json={"message": "Weather in Paris?"})
     assert reply.status_code == 200, reply.text
     assert "Paris" in reply.json()["reply"]
+    assert "server" not in reply.headers  # --no-server-header
 
 
 def exclude_newer(lock_text: str) -> str:

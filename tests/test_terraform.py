@@ -947,3 +947,24 @@ def test_no_machine_paths_or_registry_hosts(tree: Terraform) -> None:
         text = path.read_text(encoding="utf-8")
         for word in FORBIDDEN_WORDS:
             assert word not in text, f"{path.relative_to(tree.directory)}: {word}"
+
+
+def test_users_words_stay_out_of_the_logs_unless_prod_opts_in(tree: Terraform) -> None:
+    """LOG_USER_INPUTS is off by default, in the module and in the one root (prod)
+    that passes it on; the service serves neither API docs nor the playground."""
+    assert variables(tree.module)["log_user_inputs"]["default"] is False
+    assert variables(tree.root("prod"))["log_user_inputs"]["default"] is False
+    [prod] = [
+        body
+        for entry in parse(tree.root("prod") / "main.tf")["module"]
+        for body in entry.values()
+    ]
+    assert prod["log_user_inputs"] == "${var.log_user_inputs}"
+    example = (tree.root("prod") / "terraform.tfvars.example").read_text()
+    assert "\nlog_user_inputs = false\n" in example
+    if tree.context["deployment_target"] != "cloud_run":
+        return
+    service = resources(tree.module)[("google_cloud_run_v2_service", "app")]
+    env = env_of(single(single(service, "template"), "containers"))
+    assert env["SERVE_API_DOCS"] == "false"
+    assert env["SERVE_PLAYGROUND"] == "false"

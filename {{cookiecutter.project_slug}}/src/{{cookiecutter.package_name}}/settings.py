@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     # Browser origins allowed to call the API (e.g. Agent Chat UI on another port);
     # none by default. A JSON list: ["http://localhost:3000"].
     cors_allow_origins: list[str] = Field(default_factory=list)
+    # Serve the interactive API docs (/docs, /redoc, /openapi.json) and the
+    # playground (/ and /static): handy locally; the deployed service turns both
+    # off, so production answers only the API.
+    serve_api_docs: bool = True
+    serve_playground: bool = True
 {%- if cookiecutter.agent == "rag" %}
 
     # Knowledge: what `make ingest` indexes and the agent searches (docs/knowledge.md).

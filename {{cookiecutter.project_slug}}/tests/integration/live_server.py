@@ -70,7 +70,7 @@ def live_server_process(
     env = {**os.environ, "DATA_DIR": str(data_dir), **(settings or {})}
     command = [
         sys.executable, "-m", "uvicorn", "--factory", app,
-        "--host", "127.0.0.1", "--port", str(port),
+        "--host", "127.0.0.1", "--port", str(port), "--no-server-header",
     ]  # fmt: skip
     with (log_path or Path(os.devnull)).open("wb") as log:
         server = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log)

@@ -1,6 +1,7 @@
 """Every run reports what it consumed: in the final event, one log line, metrics;
 feedback points back to the run's prompt version, model and trace."""
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -8,7 +9,10 @@ from fastapi.testclient import TestClient
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from {{ cookiecutter.package_name }}.observability.logs import TRACE_FIELD
+from {{ cookiecutter.package_name }}.observability.logs import (
+    TRACE_FIELD,
+    configure_logging,
+)
 from {{ cookiecutter.package_name }}.server.app import create_app
 
 from ..fakes.scripted_model import ScriptedChatModel, calls
@@ -88,6 +92,35 @@ def test_one_log_line_per_run_with_its_trace_and_no_message_text(
     trace_id = f"{server.context.trace_id:032x}"
     assert line[TRACE_FIELD] == f"projects/test-project/traces/{trace_id}"
     for logged in log_lines():
+        assert "heliotrope" not in str(logged), logged
+
+
+def test_debug_logging_writes_no_message_text(
+    settings: Any, log_lines: LogLines
+) -> None:
+    level = logging.getLogger().level
+    settings = settings.model_copy(update={"log_level": "DEBUG"})
+    app = create_app(settings, model=ScriptedChatModel(), tools=TEST_TOOLS)
+    try:
+        with TestClient(app) as client:
+            thread_id = client.post("/invoke", json={"message": QUESTION}).json()[
+                "thread_id"
+            ]
+            ask = {"messages": [{"role": "user", "content": QUESTION}]}
+            body = {
+                "assistant_id": "agent",
+                "input": ask,
+                "stream_mode": "messages-tuple",
+            }
+            events = read_events(client, "/runs/stream", body)
+            client.post("/stream", json={"message": QUESTION, "thread_id": thread_id})
+    finally:  # the level is the process's: back to the other tests' own
+        configure_logging(logging.getLevelName(level))
+
+    lines = log_lines()
+    assert any(line["severity"] == "DEBUG" for line in lines)  # DEBUG was on
+    assert events[-1]["event"] == "end"
+    for logged in lines:
         assert "heliotrope" not in str(logged), logged
 
 

@@ -2,6 +2,7 @@
 models and the neutral test tools."""
 
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -65,3 +66,59 @@ def test_feedback_finds_runs_in_postgres(
 
     assert accepted.status_code == 201
     assert refused.status_code == 404
+
+
+# Every way a client's string reaches PostgreSQL, with a NUL character in it: the
+# text and JSON types cannot hold one, so each is refused before it is stored.
+NUL = "a\x00b"
+NUL_IN_URL = "a%00b"
+_RUN = {"assistant_id": "agent", "input": {"messages": "hi"}}
+NUL_REQUESTS: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("POST", "/threads", {"metadata": {"owner": NUL}}),
+    ("POST", "/threads", {"metadata": {NUL: "owner"}}),
+    ("POST", "/threads", {"thread_id": NUL}),
+    ("POST", "/threads/search", {"metadata": {"owner": NUL}}),
+    ("GET", f"/threads/{NUL_IN_URL}", None),
+    ("POST", "/threads/kept/runs/wait", {**_RUN, "input": {"messages": NUL}}),
+    ("POST", "/threads/kept/runs/wait", {**_RUN, "metadata": {"owner": NUL}}),
+    ("POST", "/threads/kept/runs/wait", {**_RUN, "checkpoint_id": NUL}),
+    (
+        "POST",
+        "/threads/kept/runs/stream",
+        {**_RUN, "checkpoint": {"checkpoint_id": NUL}},
+    ),
+    ("POST", "/threads/kept/runs/wait", {**_RUN, "command": {"resume": NUL}}),
+    ("POST", "/threads/kept/history", {"before": NUL}),
+    ("POST", "/threads/kept/history", {"before": {"checkpoint_id": NUL}}),
+    ("GET", f"/threads/kept/history?before={NUL_IN_URL}", None),
+    ("GET", f"/threads/kept/state/{NUL_IN_URL}", None),
+    ("POST", "/threads/kept/state/checkpoint", {"checkpoint": {"checkpoint_id": NUL}}),
+    ("POST", "/invoke", {"message": NUL}),
+    ("POST", "/stream", {"message": "hi", "thread_id": NUL}),
+    ("POST", "/feedback", {"run_id": NUL, "score": 1}),
+    ("POST", "/feedback", {"run_id": "run", "score": 1, "text": NUL}),
+]
+
+
+def test_nul_characters_are_refused_before_postgres(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        _env_file=None, database_url=SecretStr(database_url), data_dir=tmp_path
+    )
+    app = create_app(settings, model=ScriptedChatModel(), tools=TEST_TOOLS)
+    with TestClient(app) as client:
+        assert client.post("/threads", json={"thread_id": "kept"}).status_code == 200
+        answers = [
+            (path, body, client.request(method, path, json=body))
+            for method, path, body in NUL_REQUESTS
+        ]
+        kept = client.get("/threads/kept").json()
+        ready = client.get("/readyz")
+
+    for path, body, response in answers:
+        assert response.status_code == 422, (path, body, response.text)
+        assert response.json()["error"]["code"] == "invalid_request", (path, body)
+    assert kept["messages"] == []
+    assert kept["metadata"] == {}
+    assert ready.json() == {"status": "ready"}

@@ -1,10 +1,15 @@
 """The Agent Protocol endpoints refuse bad requests with a clear 4xx."""
 
+import asyncio
+import threading
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from langchain_core.tools import tool
 
+from {{ cookiecutter.package_name }}.runtime.run_types import RunRequest
+from {{ cookiecutter.package_name }}.runtime.threads import Thread
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.server.protocol.assistants import ASSISTANT_ID
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -206,3 +211,120 @@ def test_other_stream_modes(client: TestClient, mode: str) -> None:
     body = events[1:-1]
     assert body
     assert {event["event"] for event in body} == {mode}
+
+
+@pytest.mark.parametrize("path", ["runs/stream", "runs/wait"])
+@pytest.mark.parametrize("name", ["checkpoint_id", "checkpoint"])
+def test_a_run_from_an_unknown_checkpoint_leaves_the_thread_as_it_was(
+    client: TestClient, path: str, name: str
+) -> None:
+    thread_id = new_thread(client)
+    first = client.post(
+        f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": ASK}
+    )
+    assert first.status_code == 200, first.text
+    before = client.get(f"/threads/{thread_id}/state").json()
+    unknown: Any = UNKNOWN if name == "checkpoint_id" else {"checkpoint_id": UNKNOWN}
+    forked = {"messages": [{"role": "user", "content": "A new start?"}]}
+
+    response = client.post(
+        f"/threads/{thread_id}/{path}",
+        json={"assistant_id": "agent", "input": forked, name: unknown},
+    )
+
+    error = error_of(response, 404)
+    assert error["code"] == "checkpoint_not_found"
+    assert UNKNOWN in error["message"]
+    assert client.get(f"/threads/{thread_id}/state").json() == before
+    history = client.post(f"/threads/{thread_id}/history", json={}).json()
+    assert all("A new start?" not in str(state["values"]) for state in history)
+
+
+def test_a_stateless_run_from_a_checkpoint_is_refused(client: TestClient) -> None:
+    response = client.post(
+        "/runs/wait",
+        json={"assistant_id": "agent", "input": ASK, "checkpoint_id": UNKNOWN},
+    )
+
+    assert error_of(response, 404)["code"] == "checkpoint_not_found"
+    assert client.post("/threads/search", json={}).json() == []
+
+
+def test_a_new_thread_made_for_a_run_has_no_checkpoint_to_start_from(
+    client: TestClient,
+) -> None:
+    response = client.post(
+        "/threads/made-for-the-run/runs/wait",
+        json={
+            "assistant_id": "agent",
+            "input": ASK,
+            "checkpoint_id": UNKNOWN,
+            "if_not_exists": "create",
+        },
+    )
+
+    assert error_of(response, 404)["code"] == "checkpoint_not_found"
+    assert error_of(client.get("/threads/made-for-the-run"), 404)
+
+
+def test_the_state_at_an_unknown_checkpoint_is_a_404(client: TestClient) -> None:
+    thread_id = new_thread(client)
+    client.post(
+        f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": ASK}
+    )
+    known = client.get(f"/threads/{thread_id}/state").json()["checkpoint"]
+
+    at_known = client.get(f"/threads/{thread_id}/state/{known['checkpoint_id']}")
+    by_path = client.get(f"/threads/{thread_id}/state/{UNKNOWN}")
+    by_body = client.post(
+        f"/threads/{thread_id}/state/checkpoint",
+        json={"checkpoint": {"checkpoint_id": UNKNOWN}},
+    )
+
+    assert at_known.status_code == 200
+    assert at_known.json()["values"]["messages"]
+    assert error_of(by_path, 404)["code"] == "checkpoint_not_found"
+    assert error_of(by_body, 404)["code"] == "checkpoint_not_found"
+
+
+def test_a_wait_run_on_a_thread_that_became_busy_after_the_check_is_a_409(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+
+    @tool
+    async def hold() -> str:
+        """Wait until the test lets the run go on."""
+        await asyncio.to_thread(release.wait, 10)
+        return "released"
+
+    model = ScriptedChatModel(turns=[calls(("hold", {}))])
+    app = create_app(settings, model=model, tools=[*TEST_TOOLS, hold])
+    with TestClient(app) as client:
+        thread_id = new_thread(client)
+        runner = app.state.runner
+        checked = runner.require_idle_thread
+
+        async def busy_once_checked(thread_id: str) -> Thread:
+            thread: Thread = await checked(thread_id)
+            # Another request's run starts on the thread between the route's check
+            # and its own run: it holds the thread until released.
+            earlier = {"messages": [{"role": "user", "content": "Earlier"}]}
+            await runner.start(RunRequest(thread_id, earlier), ["values"])
+            return thread
+
+        monkeypatch.setattr(runner, "require_idle_thread", busy_once_checked)
+        try:
+            response = client.post(
+                f"/threads/{thread_id}/runs/wait",
+                json={"assistant_id": "agent", "input": ASK},
+            )
+        finally:
+            release.set()
+        assert client.portal is not None
+        client.portal.call(runner.finished, thread_id)
+        messages = client.get(f"/threads/{thread_id}").json()["messages"]
+
+    assert error_of(response, 409)["code"] == "thread_busy"
+    # Only the run that held the thread ran on it.
+    assert [m["content"] for m in messages if m["role"] == "user"] == ["Earlier"]

@@ -42,6 +42,8 @@ module "environment" {
   alert_email              = var.alert_email
   notification_channels    = var.notification_channels
 
-  # The drift job reads prod's per-run records to compare them with the eval set.
+  # The drift job reads prod's per-run records to compare them with the eval set;
+  # they carry the user's message only with log_user_inputs.
   telemetry_readers = ["serviceAccount:${local.drift_service_account_email}"]
+  log_user_inputs   = var.log_user_inputs
 }

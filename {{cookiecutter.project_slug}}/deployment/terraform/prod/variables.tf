@@ -65,3 +65,9 @@ variable "notification_channels" {
   type        = list(string)
   default     = []
 }
+
+variable "log_user_inputs" {
+  description = "Log each run's user message for the drift job (users' data: decide with your privacy rules)."
+  type        = bool
+  default     = false
+}

@@ -59,9 +59,29 @@ def json_handler(stream: IO[str], project: str | None = None) -> logging.Handler
     return handler
 
 
+# Libraries whose DEBUG lines copy what they store or send into the log: aiosqlite
+# and LangGraph's SQLite store print each statement with its parameters (the
+# checkpoints: whole conversations), sse_starlette every event it streams (the
+# reply, token by token), psycopg and its pool the database's host and user,
+# google-genai and httpcore the model requests. They stay at WARNING whatever
+# LOG_LEVEL says: DEBUG is for this app's own lines, and turning it on to chase a
+# bug must not put users' messages in the logs (LOG_USER_INPUTS decides that).
+QUIET_LOGGERS = (
+    "aiosqlite",
+    "langgraph",
+    "psycopg",
+    "psycopg_pool",
+    "sse_starlette",
+    "google_genai",
+    "httpcore",
+)
+
+
 def configure_logging(level: str, project: str | None = None) -> None:
     """Send log records to stdout as JSON lines (the first call sets it up)."""
     root = logging.getLogger()
     root.setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     if not any(isinstance(handler, _JsonHandler) for handler in root.handlers):
         root.addHandler(json_handler(sys.stdout, project))

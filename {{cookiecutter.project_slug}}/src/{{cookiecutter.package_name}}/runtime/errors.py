@@ -43,6 +43,18 @@ class ThreadBusyError(RequestError):
         )
 
 
+class CheckpointNotFoundError(RequestError):
+    """The thread has no checkpoint with this id (to read, or to run from)."""
+
+    code = "checkpoint_not_found"
+
+    def __init__(self, thread_id: str, checkpoint_id: str) -> None:
+        super().__init__(
+            f"thread {thread_id!r} has no checkpoint {checkpoint_id!r}; "
+            "list its checkpoints with POST /threads/{thread_id}/history"
+        )
+
+
 class RunNotFoundError(RequestError):
     """No run has this id (where the client looked)."""
 

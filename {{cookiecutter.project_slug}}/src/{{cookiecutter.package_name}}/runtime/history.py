@@ -10,6 +10,7 @@ from langgraph.types import StateSnapshot
 
 from ..agent.context import AgentContext
 from ..agent.state import AgentState
+from .errors import CheckpointNotFoundError
 from .threads import ThreadRegistry
 
 
@@ -26,11 +27,25 @@ class ThreadHistory:
     async def state(
         self, thread_id: str, checkpoint_id: str | None = None
     ) -> StateSnapshot:
-        """The thread's current state (or at a past checkpoint)."""
+        """The thread's current state (or at a past checkpoint, which must exist)."""
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
         if checkpoint_id:
+            await self.require_checkpoint(thread_id, checkpoint_id)
             config["configurable"]["checkpoint_id"] = checkpoint_id
         return await self.graph.aget_state(config)
+
+    async def require_checkpoint(self, thread_id: str, checkpoint_id: str) -> None:
+        """Refuse a checkpoint id the thread does not have: LangGraph would read
+        (or run from) an empty state instead, and a run would replace the
+        conversation with it."""
+        checkpointer = self.graph.checkpointer
+        if not isinstance(checkpointer, BaseCheckpointSaver):
+            return
+        config: RunnableConfig = {
+            "configurable": {"thread_id": thread_id, "checkpoint_id": checkpoint_id}
+        }
+        if await checkpointer.aget_tuple(config) is None:
+            raise CheckpointNotFoundError(thread_id, checkpoint_id)
 
     async def states(
         self, thread_id: str, *, limit: int, before: str | None = None

@@ -17,6 +17,8 @@ from ..runtime.wiring import open_runner
 from ..settings import AGENT_NAME, Settings
 from . import protocol
 from .errors import install_error_handlers
+from .headers import NoSniff
+from .internal_errors import InternalErrors
 from .limits import RequestSizeLimit
 from .native import routes as native
 
@@ -47,9 +49,18 @@ def create_app(
             app.state.feedback = FeedbackStore(settings.feedback_path)
             yield
 
-    app = FastAPI(title=AGENT_NAME, lifespan=lifespan)
+    docs = settings.serve_api_docs
+    app = FastAPI(
+        title=AGENT_NAME,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     instrument_app(app)
-    # Added first, so it runs inside CORS: a browser can read the 413 too.
+    # Innermost, so a 500 passes through the others (CORS: a browser can read it).
+    app.add_middleware(InternalErrors)
+    # Inside CORS too: a browser can read the 413.
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     if settings.cors_allow_origins:
         app.add_middleware(
@@ -60,8 +71,12 @@ def create_app(
             # LangGraph clients read the run id from Content-Location.
             expose_headers=["content-location"],
         )
+    # Outermost: every response has it, the 413 and CORS's own answers included.
+    app.add_middleware(NoSniff)
     install_error_handlers(app)
     app.include_router(native.router)
-    app.mount("/static", StaticFiles(directory=native.STATIC_DIR), name="static")
+    if settings.serve_playground:
+        app.include_router(native.playground_router)
+        app.mount("/static", StaticFiles(directory=native.STATIC_DIR), name="static")
     app.include_router(protocol.router)
     return app

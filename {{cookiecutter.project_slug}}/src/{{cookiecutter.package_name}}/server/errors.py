@@ -19,6 +19,7 @@ STATUS: dict[str, int] = {
     "invalid_message": 422,
     "thread_not_found": 404,
     "run_not_found": 404,
+    "checkpoint_not_found": 404,
     "assistant_not_found": 404,
     "thread_exists": 409,
     "thread_busy": 409,
@@ -34,6 +35,8 @@ STATUS: dict[str, int] = {
     "storage_unavailable": 503,
     # The server cannot serve yet (readiness).
     "not_ready": 503,
+    # A fault of the server's own (a bug, a store that fails): never detailed.
+    "internal_error": 500,
 }
 
 

@@ -3,7 +3,7 @@
 import math
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 ThreadId = Annotated[
     str,
@@ -23,7 +23,8 @@ _INT64 = range(-(2**63), 2**63)
 def storable(value: Any) -> Any:
     """Refuse JSON that parses but that the stores cannot save (SQLite, PostgreSQL,
     msgpack): integers past 64 bits, `NaN` and `1e999`, unpaired surrogates
-    (`"\\ud800"`), and nesting deeper than MAX_JSON_DEPTH."""
+    (`"\\ud800"`), NUL characters (`"\\u0000"`: PostgreSQL's text and JSON types
+    cannot hold one), and nesting deeper than MAX_JSON_DEPTH."""
     pending: list[tuple[Any, str, int]] = [(value, "", 0)]
     while pending:
         item, path, depth = pending.pop()
@@ -38,10 +39,13 @@ def storable(value: Any) -> Any:
             problem = "a number that is not finite"
         elif isinstance(item, str) and not _encodable(item):
             problem = "an unpaired surrogate"
+        elif isinstance(item, str) and "\x00" in item:
+            problem = "a NUL character"
         elif isinstance(item, dict):
             for key, child in item.items():
                 # The path goes into the error message: keep it printable.
-                where = f"{path}.{key if _encodable(key) else ascii(key)}"
+                printable = _encodable(key) and "\x00" not in key
+                where = f"{path}.{key if printable else ascii(key)}"
                 pending += [(key, where, depth + 1), (child, where, depth + 1)]
         elif isinstance(item, list):
             for index, child in enumerate(item):
@@ -57,6 +61,11 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+# Any other string a client sends that reaches a store (checkpoint and run ids,
+# feedback text): ids are looked up in PostgreSQL, and a NUL there is a 500.
+StorableStr = Annotated[str, AfterValidator(storable)]
 
 
 class ErrorDetail(BaseModel):

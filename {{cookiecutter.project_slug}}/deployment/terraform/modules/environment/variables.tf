@@ -271,7 +271,7 @@ variable "alert_email" {
 }
 
 variable "log_user_inputs" {
-  description = "Put each run's user message in its `run finished` log line (and so in BigQuery), which the daily drift job compares with the eval set. The messages are your users' data: set false if your privacy rules forbid keeping them; the drift job then has nothing to compare."
+  description = "Put each run's user message in its `run finished` log line (and so in BigQuery), which the daily drift job compares with the eval set. Off by default: the messages are your users' data; turn it on only where your privacy rules allow keeping them (without it the drift job has nothing to compare)."
   type        = bool
-  default     = true
+  default     = false
 }

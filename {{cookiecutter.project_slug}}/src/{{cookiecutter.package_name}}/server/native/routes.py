@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 import pathlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -29,6 +30,7 @@ from .schemas import (
     message_out,
 )
 
+logger = logging.getLogger(__name__)
 router = APIRouter(responses=CLIENT_ERRORS)
 READINESS_TIMEOUT_SECONDS = 2.0
 STATIC_DIR = pathlib.Path(__file__).parent.parent / "static"
@@ -144,13 +146,34 @@ async def readyz(runner: Runner) -> dict[str, str] | JSONResponse:
         # now, not when the pool gives up waiting for a connection.
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
             await runner.history.state("readiness-probe")
+    except Exception:  # any failure means "not ready"
+        return _not_ready("the checkpointer")
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
             await runner.threads.get("readiness-probe")
-    except Exception as error:  # any failure means "not ready", with the reason
-        return error_response("not_ready", f"checkpointer unavailable: {error}")
+    except Exception:
+        return _not_ready("the thread store")
     return {"status": "ready"}
 
 
-@router.get("/", include_in_schema=False)
+def _not_ready(store: str) -> JSONResponse:
+    # The driver's error names hosts, users, databases: for the log, not the probe.
+    logger.warning("not ready: %s does not answer", store, exc_info=True)
+    return error_response("not_ready", f"{store} does not answer; see the server log")
+
+
+# The page's own scripts and styles only (no inline code), its API calls to this
+# origin, and never inside another site's frame (clickjacking).
+PLAYGROUND_CSP = (
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+# Served only with SERVE_PLAYGROUND (see server/app.py).
+playground_router = APIRouter(include_in_schema=False)
+
+
+@playground_router.get("/")
 async def playground() -> FileResponse:
     """The playground: a chat page over this API (static files, no build step)."""
-    return FileResponse(STATIC_DIR / "index.html")
+    headers = {"Content-Security-Policy": PLAYGROUND_CSP}
+    return FileResponse(STATIC_DIR / "index.html", headers=headers)

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from pydantic import AfterValidator, BaseModel, Field
 
-from ..schemas import ThreadId, storable
+from ..schemas import StorableStr, ThreadId, storable
 
 
 class RunInput(BaseModel):
@@ -44,9 +44,9 @@ class ThreadOutput(BaseModel):
 class FeedbackInput(BaseModel):
     """A user's rating of one run."""
 
-    run_id: str = Field(min_length=1, max_length=64)
+    run_id: StorableStr = Field(min_length=1, max_length=64)
     score: float = Field(ge=0.0, le=1.0, description="1 = thumbs up, 0 = thumbs down.")
-    text: str | None = Field(default=None, max_length=4000)
+    text: StorableStr | None = Field(default=None, max_length=4000)
     thread_id: ThreadId | None = None
 
 

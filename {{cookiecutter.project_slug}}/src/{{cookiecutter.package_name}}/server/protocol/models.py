@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from langchain_core.messages import BaseMessage, convert_to_messages
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from ..schemas import ThreadId, storable
+from ..schemas import StorableStr, ThreadId, storable
 
 # Client JSON that is saved (metadata, run input): what the stores can keep.
 JsonObject = Annotated[dict[str, Any], AfterValidator(storable)]
@@ -28,7 +28,7 @@ class _Lenient(BaseModel):
 class CheckpointRef(_Lenient):
     """A checkpoint as clients name one (`thread_id` and `checkpoint_ns` unused)."""
 
-    checkpoint_id: str | None = None
+    checkpoint_id: StorableStr | None = None
 
 
 class ThreadCreate(_Lenient):
@@ -53,7 +53,7 @@ class HistoryQuery(_Lenient):
     """`POST /threads/{id}/history`: newest first."""
 
     limit: int = Field(10, ge=1, le=1000)
-    before: str | CheckpointRef | None = None
+    before: StorableStr | CheckpointRef | None = None
     metadata: dict[str, Any] | None = None
 
     def before_id(self) -> str | None:
@@ -94,7 +94,7 @@ class RunCreate(_Lenient):
     stream_subgraphs: bool = False
     metadata: JsonObject = Field(default_factory=dict)
     checkpoint: CheckpointRef | None = None
-    checkpoint_id: str | None = None
+    checkpoint_id: StorableStr | None = None
     multitask_strategy: str | None = None
     if_not_exists: Literal["reject", "create"] = "reject"
     on_disconnect: Literal["cancel", "continue"] = "cancel"

@@ -9,7 +9,11 @@ from fastapi import APIRouter, Query, Response
 from langgraph.types import Command
 from sse_starlette import EventSourceResponse
 
-from ...runtime.errors import RequestError, RunNotFoundError
+from ...runtime.errors import (
+    CheckpointNotFoundError,
+    RequestError,
+    RunNotFoundError,
+)
 from ...runtime.run_types import RunFailed, RunRequest, StreamPart
 from ...runtime.runs import AgentRunner
 from .. import encoding
@@ -92,24 +96,33 @@ async def _start(
     graph_input: Any = body.input
     if body.command is not None:
         graph_input = Command(resume=body.command.resume)
+    checkpoint_id = body.start_checkpoint()
     if thread_id is None:
         if body.command is not None:
             raise RequestError("resuming needs a thread_id")
+        new_thread_id = str(uuid.uuid4())
+        if checkpoint_id:  # a new thread has none: a 404 rather than a blank run
+            raise CheckpointNotFoundError(new_thread_id, checkpoint_id)
         # Recorded by the runner when the run starts; deleted by the run when it
         # ends unless kept, whether the client is still there or not.
         return RunRequest(
-            str(uuid.uuid4()),
+            new_thread_id,
             graph_input,
-            checkpoint_id=body.start_checkpoint(),
             new_thread_metadata=run_metadata,
             temporary=body.on_completion == "delete",
         )
     if body.if_not_exists == "create" and not await runner.threads.get(thread_id):
+        if checkpoint_id:
+            raise CheckpointNotFoundError(thread_id, checkpoint_id)
         await runner.threads.create(thread_id)
     else:
         await runner.require_idle_thread(thread_id)  # 404 if missing, 409 if busy
+        # LangGraph would run an unknown checkpoint from an empty state, and the
+        # thread's history would then start there.
+        if checkpoint_id:
+            await runner.history.require_checkpoint(thread_id, checkpoint_id)
     await runner.threads.add_metadata(thread_id, run_metadata)
-    return RunRequest(thread_id, graph_input, checkpoint_id=body.start_checkpoint())
+    return RunRequest(thread_id, graph_input, checkpoint_id=checkpoint_id)
 
 
 async def _event_stream(

@@ -8,7 +8,7 @@ from ...runtime.errors import ThreadExistsError, ThreadNotFoundError
 from ...runtime.runs import AgentRunner
 from .. import encoding
 from ..dependencies import Runner
-from ..schemas import CLIENT_ERRORS, ThreadId
+from ..schemas import CLIENT_ERRORS, StorableStr, ThreadId
 from .models import CheckpointQuery, HistoryQuery, ThreadCreate, ThreadSearch
 
 router = APIRouter(tags=["agent protocol"], responses=CLIENT_ERRORS)
@@ -54,7 +54,7 @@ async def thread_state(thread_id: PathThreadId, runner: Runner) -> dict[str, Any
 
 @router.get("/threads/{thread_id}/state/{checkpoint_id}", dependencies=[ExistingThread])
 async def thread_state_at(
-    thread_id: PathThreadId, checkpoint_id: str, runner: Runner
+    thread_id: PathThreadId, checkpoint_id: StorableStr, runner: Runner
 ) -> dict[str, Any]:
     """The thread's state at a past checkpoint."""
     return encoding.thread_state(await runner.history.state(thread_id, checkpoint_id))
@@ -82,7 +82,7 @@ async def thread_history_get(
     thread_id: PathThreadId,
     runner: Runner,
     limit: Annotated[int, Query(ge=1, le=1000)] = 10,
-    before: str | None = None,
+    before: StorableStr | None = None,
 ) -> list[dict[str, Any]]:
     """The thread's past states, newest first."""
     return await _history(runner, thread_id, HistoryQuery(limit=limit, before=before))
