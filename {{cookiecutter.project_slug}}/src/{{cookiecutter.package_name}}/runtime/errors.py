@@ -1,10 +1,9 @@
 """The one error family of a request refused before anything runs: each names its
 `code`, the API's error code (the server maps codes to HTTP statuses in one table)."""
 
-from collections.abc import Awaitable
-from typing import ClassVar, TypeVar
-
-T = TypeVar("T")
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import ClassVar
 
 
 class RequestError(Exception):
@@ -86,11 +85,12 @@ def is_storage_error(error: BaseException) -> bool:
     return False
 
 
-async def storage_call(call: Awaitable[T]) -> T:
-    """A database call made before a run starts: an unreachable database refuses
-    the request (StorageUnavailableError, to retry) instead of failing it."""
+@asynccontextmanager
+async def refused_if_storage_down() -> AsyncIterator[None]:
+    """Around the database calls made before a run starts: an unreachable database
+    refuses the request (StorageUnavailableError, to retry) instead of failing it."""
     try:
-        return await call
+        yield
     except Exception as error:
         if is_storage_error(error):
             raise StorageUnavailableError(

@@ -24,7 +24,7 @@ from .errors import (
     ThreadBusyError,
     ThreadNotFoundError,
     is_storage_error,
-    storage_call,
+    refused_if_storage_down,
 )
 from .history import ThreadHistory
 from .locks import SingleProcessLocks, ThreadLocks
@@ -137,18 +137,19 @@ class AgentRunner:
             raise ThreadBusyError(thread_id)
         active = self._active[thread_id] = _ActiveRun(request.run_id)
         try:
-            if not await storage_call(self.locks.try_lock(thread_id)):
+            async with refused_if_storage_down():
+                locked = await self.locks.try_lock(thread_id)
+            if not locked:
                 raise ThreadBusyError(thread_id)  # a run in another process
             if request.new_thread_metadata is not None and request.announced:
                 # A thread this run creates is recorded here, already busy, before
                 # its id is in any response, so no client can look it up and miss
                 # it (whichever server process it asks).
                 try:
-                    await storage_call(
-                        self.threads.set_status(
+                    async with refused_if_storage_down():
+                        await self.threads.set_status(
                             thread_id, "busy", metadata=request.new_thread_metadata
                         )
-                    )
                 except BaseException:
                     await self.locks.unlock(thread_id)
                     raise
