@@ -17,6 +17,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.store.base import BaseStore
 
 from ..settings import Settings
+from .data_dir import hold_data_dir
 from .locks import PostgresLocks, SingleProcessLocks, ThreadLocks, lock_key
 from .threads import PREFIX, StatusUpdate, ThreadStatus
 
@@ -55,11 +56,18 @@ async def open_persistence(settings: Settings) -> AsyncIterator[Persistence]:
         async with _postgres(url, settings.database_pool_size) as persistence:
             yield persistence
         return
+    # One server process per SQLite directory (data_dir.py).
+    with hold_data_dir(settings.data_dir):
+        async with _sqlite(settings) as persistence:
+            yield persistence
+
+
+@asynccontextmanager
+async def _sqlite(settings: Settings) -> AsyncIterator[Persistence]:
     # Imported here: the SQLite store loads sqlite-vec and numpy (a quarter of a
     # second), which deployments on PostgreSQL never need.
     from langgraph.store.sqlite.aio import AsyncSqliteStore
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     # One file each: every file then has a single connection writing to it, and
     # concurrent runs never meet SQLite's "database is locked".
     async with (

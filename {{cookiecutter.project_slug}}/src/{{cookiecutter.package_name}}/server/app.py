@@ -13,6 +13,7 @@ from ..llm.chat_models import ChatModelUnavailableError, chat_model_from_setting
 from ..observability.feedback import FeedbackStore
 from ..observability.logs import configure_logging
 from ..observability.telemetry import instrument_app
+from ..runtime.data_dir import DataDirectoryInUseError, check_data_dir_free
 from ..runtime.wiring import open_runner
 from ..settings import AGENT_NAME, Settings
 from . import protocol
@@ -41,6 +42,13 @@ def create_app(
         model = model or chat_model_from_settings(settings)
     except ChatModelUnavailableError as unavailable:
         raise SystemExit(f"error: {unavailable}") from None
+    if settings.database_url is None:
+        # A second process on one SQLite directory: refused in one line here (the
+        # lifespan's own hold would refuse it too, with a traceback).
+        try:
+            check_data_dir_free(settings.data_dir)
+        except DataDirectoryInUseError as in_use:
+            raise SystemExit(f"error: {in_use}") from None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
