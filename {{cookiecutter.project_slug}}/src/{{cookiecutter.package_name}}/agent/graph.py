@@ -5,7 +5,12 @@ from collections.abc import Sequence
 from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+)
 from langchain_core.tools import BaseTool, ToolException
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
@@ -34,6 +39,16 @@ def tool_error_message(error: ToolException | ToolInvocationError) -> str:
     return str(error)
 
 
+def _new_user_messages(messages: Sequence[BaseMessage]) -> list[HumanMessage]:
+    """The user messages after the agent's last turn: what this run was sent."""
+    new: list[HumanMessage] = []
+    for message in reversed(messages):
+        if not isinstance(message, HumanMessage):
+            break
+        new.append(message)
+    return new[::-1]
+
+
 def build_graph(
     model: BaseChatModel,
     system_prompt: Prompt,
@@ -49,11 +64,14 @@ def build_graph(
     model_with_tools = model.bind_tools(tools)
 
     async def guard(state: AgentState, runtime: Runtime[AgentContext]) -> Command[str]:
-        last = state["messages"][-1] if state["messages"] else None
         decision = ALLOWED
-        if isinstance(last, HumanMessage):
-            policy = context_of(runtime).guardrail_policy
-            decision = await decide(guardrail, policy, last.text)
+        policy = context_of(runtime).guardrail_policy
+        # Every user message this run brings (a client may send several), not
+        # only the last: the first one flagged decides.
+        for message in _new_user_messages(state["messages"]):
+            decision = await decide(guardrail, policy, message.text)
+            if decision.reason:
+                break
         update: AgentState = {"messages": [], "guardrail": decision.as_dict()}
         if decision.blocked:
             update["messages"] = [AIMessage(REFUSAL)]

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 from sse_starlette import EventSourceResponse
 
@@ -88,6 +89,14 @@ async def _start(
     check_assistant(body.assistant_id)
     # Checked before a thread is made, so a refused run leaves none behind.
     for message in body.input_messages():
+        # The client speaks as the user only: a system, assistant or tool message
+        # would be stored in the thread and steer every later turn unscreened.
+        if not isinstance(message, HumanMessage):
+            raise RequestError(
+                f"input.messages holds a {message.type!r} message; a client sends "
+                "user messages only (system, assistant and tool messages are the "
+                "agent's own)"
+            )
         # A message of non-text parts only (an image) has no text to check.
         if isinstance(message.content, str) or message.text:
             runner.check_message(message.text)
