@@ -1,5 +1,6 @@
 """Request bodies over MAX_REQUEST_BYTES get a 413 before anything parses them."""
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.server.app import create_app
+from {{ cookiecutter.package_name }}.server.limits import (
+    HEADER_LIMIT_BYTES,
+    RequestSizeLimit,
+)
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from ..fakes.scripted_model import ScriptedChatModel
@@ -150,3 +155,40 @@ def test_uvicorn_refuses_a_chunked_body_and_serves_the_next(tmp_path: Path) -> N
     assert_too_large(too_large)
     assert served.status_code == 200
     assert served.json()["reply"] == "You said: Hi"
+
+
+def test_headers_over_the_limit_are_a_431(limited: TestClient) -> None:
+    huge = {"x-padding": "a" * (HEADER_LIMIT_BYTES + 1)}
+
+    response = limited.get("/healthz", headers=huge)
+
+    assert response.status_code == 431
+    assert response.json()["error"]["code"] == "headers_too_large"
+    assert limited.get("/healthz", headers={"x-padding": "a" * 1000}).status_code == 200
+
+
+async def test_a_body_that_trickles_in_too_slowly_is_a_408() -> None:
+    reached: list[bytes] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        reached.append((await receive())["body"])
+
+    sent: list[dict[str, Any]] = []
+    chunks = iter([b"{", b'"message"'])
+
+    async def slow_client() -> dict[str, Any]:
+        chunk = next(chunks, None)
+        if chunk is None:
+            await asyncio.sleep(60)  # a byte a minute, from here on
+        return {"type": "http.request", "body": chunk or b"", "more_body": True}
+
+    async def record(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    limit = RequestSizeLimit(app, max_bytes=1024, body_timeout_seconds=0.2)
+    scope = {"type": "http", "headers": [(b"content-length", b"100")]}
+    await asyncio.wait_for(limit(scope, slow_client, record), timeout=5)
+
+    assert reached == []  # the route never saw the request
+    assert sent[0]["status"] == 408
+    assert json.loads(sent[1]["body"])["error"]["code"] == "request_timeout"

@@ -24,6 +24,8 @@ STATUS: dict[str, int] = {
     "thread_exists": 409,
     "thread_busy": 409,
     "request_too_large": 413,
+    "request_timeout": 408,
+    "headers_too_large": 431,
     # A run failed (how /invoke answers): never the client's fault, so never a
     # 4xx; the model's failures as a gateway's. Any other failure is a 502.
     "agent_step_limit": 504,
