@@ -1,11 +1,11 @@
 """Fuzz every operation of the OpenAPI document with generated requests.
 
 Schemathesis sends valid and invalid bodies, parameters and methods, offline, to
-an app whose scripted model echoes. A 5xx is a bug (a client mistake must get a
-4xx), and every response must match the document: status, content type, headers
-and body. The streaming routes are fuzzed too (Schemathesis reads the first 20
-events of a stream). Only the playground is outside the document: see the last
-test.
+an app whose scripted model echoes, on SQLite and on PostgreSQL. A 5xx is a bug (a
+client mistake must get a 4xx), and every response must match the document:
+status, content type, headers and body. The streaming routes are fuzzed too
+(Schemathesis reads the first 20 events of a stream). Only the playground is
+outside the document: see the last test.
 """
 
 from typing import Any
@@ -56,9 +56,16 @@ EXCLUDED_CHECKS = [
 _FUZZED_APPS: list[FastAPI] = []
 
 
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    """The app to fuzz, with THREAD in its store; its model echoes every run."""
+@pytest.fixture(params=["sqlite", "postgres"])
+def app(request: pytest.FixtureRequest, settings: Settings) -> FastAPI:
+    """The app to fuzz, on SQLite and on a real PostgreSQL (whose drivers refuse
+    what SQLite accepts: NUL characters, oversized integers), with THREAD in its
+    store; its model echoes every run."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("database_url")
+        settings = Settings(
+            _env_file=None, data_dir=settings.data_dir, database_url=url
+        )
     seeding = create_app(settings, model=ScriptedChatModel(), tools=TEST_TOOLS)
     with TestClient(seeding) as client:
         client.post("/threads", json={"thread_id": THREAD}).raise_for_status()
