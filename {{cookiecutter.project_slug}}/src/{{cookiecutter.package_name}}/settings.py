@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     # off, so production answers only the API.
     serve_api_docs: bool = True
     serve_playground: bool = True
+    # Who owns a thread (server/auth.py): `none` (local default) gives every
+    # request one anonymous identity, so every caller shares every thread; `test`
+    # takes it from the x-test-user header, for tests only (refused on Cloud Run).
+    auth_mode: Literal["none", "test"] = "none"
 {%- if cookiecutter.agent == "rag" %}
 
     # Knowledge: what `make ingest` indexes and the agent searches (docs/knowledge.md).

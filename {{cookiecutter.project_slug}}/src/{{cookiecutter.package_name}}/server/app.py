@@ -17,6 +17,7 @@ from ..runtime.data_dir import DataDirectoryInUseError, check_data_dir_free
 from ..runtime.wiring import open_runner
 from ..settings import AGENT_NAME, Settings
 from . import protocol
+from .auth import AuthConfigurationError, install_authentication
 from .errors import install_error_handlers
 from .headers import NoSniff
 from .internal_errors import InternalErrors
@@ -65,6 +66,10 @@ def create_app(
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
     )
+    try:
+        install_authentication(app, settings)
+    except AuthConfigurationError as refused:
+        raise SystemExit(f"error: {refused}") from None
     instrument_app(app)
     # Innermost, so a 500 passes through the others (CORS: a browser can read it).
     app.add_middleware(InternalErrors)

@@ -15,6 +15,7 @@ from ..runtime.errors import RequestError
 STATUS: dict[str, int] = {
     # The request is wrong: the client can fix it (runtime/errors.py).
     "malformed_json": 400,
+    "unauthenticated": 401,
     "invalid_request": 422,
     "invalid_message": 422,
     "thread_not_found": 404,
