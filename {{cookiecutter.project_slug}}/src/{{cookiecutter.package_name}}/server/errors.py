@@ -34,6 +34,8 @@ STATUS: dict[str, int] = {
     "model_unavailable": 503,
     "model_error": 502,
     "run_failed": 502,
+    # Google's keys cannot be fetched to verify an identity: retry later.
+    "auth_unavailable": 503,
     # The database is unreachable: the client may retry later.
     "storage_unavailable": 503,
     # The server cannot serve yet (readiness).
