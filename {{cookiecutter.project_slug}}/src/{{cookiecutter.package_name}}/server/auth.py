@@ -12,19 +12,17 @@ for tests only: anyone could claim any identity, so it is refused on Cloud Run
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, FastAPI, Request
 
 from ..runtime.errors import RequestError
 from ..runtime.threads import ANONYMOUS
 from ..settings import Settings
-from .google_identity import (
-    IAP_HEADER,
-    GoogleVerifier,
-    IdentityUnavailableError,
-    InvalidIdentityError,
-)
+
+if TYPE_CHECKING:
+    # google-auth loads only with AUTH_MODE=google (tests/unit/test_models.py).
+    from .google_identity import GoogleVerifier
 
 logger = logging.getLogger(__name__)
 TEST_USER_HEADER = "x-test-user"
@@ -62,8 +60,13 @@ async def _test_user(request: Request) -> str:
     return user
 
 
-def google_authenticator(verifier: GoogleVerifier) -> Authenticator:
+def google_authenticator(verifier: "GoogleVerifier") -> Authenticator:
     """Requests authenticated by their verified Google identity."""
+    from .google_identity import (
+        IAP_HEADER,
+        IdentityUnavailableError,
+        InvalidIdentityError,
+    )
 
     async def authenticate(request: Request) -> str:
         headers = request.headers
@@ -104,6 +107,8 @@ def authenticator(settings: Settings) -> Authenticator:
                 "AUTH_MODE=google needs AUTH_AUDIENCE (the service's URL) or "
                 "AUTH_IAP_AUDIENCE (IAP's audience): a token is checked against it"
             )
+        from .google_identity import GoogleVerifier
+
         return google_authenticator(
             GoogleVerifier(
                 audience=settings.auth_audience,
