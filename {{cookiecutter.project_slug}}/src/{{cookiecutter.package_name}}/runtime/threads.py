@@ -164,7 +164,7 @@ class ThreadRegistry:
         """`owner`'s threads whose metadata contains `metadata`, most recently
         updated first."""
         found: list[Thread] = []
-        async for thread in self.scan(status):
+        async for thread in self.scan(status, owner):
             if not _visible(thread, owner):
                 continue
             if metadata and any(
@@ -176,15 +176,21 @@ class ThreadRegistry:
                 break
         return found[offset:]
 
-    async def scan(self, status: ThreadStatus | None) -> AsyncIterator[Thread]:
-        """Every thread (with this status), page by page."""
+    async def scan(
+        self, status: ThreadStatus | None, owner: str | None = None
+    ) -> AsyncIterator[Thread]:
+        """Every thread (with this status, of this owner), page by page."""
         # Metadata is matched here rather than in the store's filter, which the
-        # SQLite and PostgreSQL stores do not apply alike to nested values.
-        filter_ = {"status": status} if status else None
+        # SQLite and PostgreSQL stores do not apply alike to nested values. The
+        # owner is a top-level value, like the status: the store skips others'
+        # records (an anonymous record has no owner key, so it cannot be asked for).
+        filter_: dict[str, Any] = {"status": status} if status else {}
+        if owner is not None and owner != ANONYMOUS:
+            filter_["owner"] = owner
         offset = 0
         while True:
             items = await self.store.asearch(
-                NAMESPACE, filter=filter_, limit=_PAGE, offset=offset
+                NAMESPACE, filter=filter_ or None, limit=_PAGE, offset=offset
             )
             for item in items:
                 yield _thread(item)
