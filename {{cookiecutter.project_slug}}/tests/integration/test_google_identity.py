@@ -105,28 +105,28 @@ def bearer(value: str) -> dict[str, str]:
     return {"authorization": f"Bearer {value}"}
 
 
+def google_client(settings: Settings, verifier: GoogleVerifier) -> TestClient:
+    """The app authenticating with `verifier` (AUTH_MODE=google, local keys)."""
+    authenticate = google_authenticator(verifier)
+    return TestClient(
+        create_app(
+            settings,
+            model=ScriptedChatModel(),
+            tools=TEST_TOOLS,
+            authenticate=authenticate,
+        )
+    )
+
+
 @pytest.fixture
 def google(settings: Settings, keys_url: str) -> Iterator[TestClient]:
-    settings = settings.model_copy(
-        update={
-            "auth_mode": "google",
-            "auth_audience": AUDIENCE,
-            "auth_iap_audience": IAP_AUDIENCE,
-        }
-    )
     verifier = GoogleVerifier(
         audience=AUDIENCE,
         iap_audience=IAP_AUDIENCE,
         id_token_certs_url=f"{keys_url}/certs",
         iap_certs_url=f"{keys_url}/iap",
     )
-    app = create_app(
-        settings,
-        model=ScriptedChatModel(),
-        tools=TEST_TOOLS,
-        authenticate=google_authenticator(verifier),
-    )
-    with TestClient(app) as client:
+    with google_client(settings, verifier) as client:
         yield client
 
 
@@ -201,13 +201,7 @@ def test_unreachable_keys_are_a_503(settings: Settings) -> None:
         iap_audience=None,
         id_token_certs_url=f"http://127.0.0.1:{free_port()}/certs",
     )
-    app = create_app(
-        settings,
-        model=ScriptedChatModel(),
-        tools=TEST_TOOLS,
-        authenticate=google_authenticator(verifier),
-    )
-    with TestClient(app) as client:
+    with google_client(settings, verifier) as client:
         response = client.post("/threads", json={}, headers=bearer(token()))
     assert response.status_code == 503, response.text
     assert response.json()["error"]["code"] == "auth_unavailable"
