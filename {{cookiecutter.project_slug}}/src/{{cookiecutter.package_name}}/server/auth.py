@@ -15,10 +15,12 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from ..runtime.errors import RequestError
 from ..runtime.threads import ANONYMOUS
 from ..settings import Settings
+from .errors import error_response
 
 if TYPE_CHECKING:
     # google-auth loads only with AUTH_MODE=google (tests/unit/test_models.py).
@@ -37,8 +39,9 @@ class UnauthenticatedError(RequestError):
     code = "unauthenticated"
 
 
-class AuthUnavailableError(RequestError):
-    """The identity cannot be checked for now (Google's keys are unreachable)."""
+class AuthUnavailableError(Exception):
+    """The identity cannot be checked for now (Google's keys are unreachable): the
+    server's trouble, not the client's, so not a RequestError (those are 4xx)."""
 
     code = "auth_unavailable"
 
@@ -123,6 +126,11 @@ def install_authentication(
 ) -> None:
     """Make `authenticate` (by default the settings') the one `Owner` calls."""
     app.state.authenticate = authenticate or authenticator(settings)
+
+    async def unavailable(_: Request, error: Exception) -> JSONResponse:
+        return error_response(AuthUnavailableError.code, str(error))
+
+    app.add_exception_handler(AuthUnavailableError, unavailable)
 
 
 async def current_owner(request: Request) -> str:
