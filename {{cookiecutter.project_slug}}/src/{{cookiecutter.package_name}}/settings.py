@@ -98,6 +98,16 @@ class Settings(BaseSettings):
     # off, so production answers only the API.
     serve_api_docs: bool = True
     serve_playground: bool = True
+    # Who owns a thread (server/auth.py): `none` (local default) gives every
+    # request one anonymous identity, so every caller shares every thread; `google`
+    # the caller's verified Google identity (ID token or IAP header); `test` takes
+    # it from the x-test-user header, for tests only (refused on Cloud Run).
+    auth_mode: Literal["none", "google", "test"] = "none"
+    # The audience a Google ID token must be for: the service's URL, as the
+    # caller minted it. With IAP in front, IAP's audience for its signed header:
+    # /projects/<number>/global/backendServices/<id> (or .../apps/<project id>).
+    auth_audience: str | None = None
+    auth_iap_audience: str | None = None
 {%- if cookiecutter.agent == "rag" %}
 
     # Knowledge: what `make ingest` indexes and the agent searches (docs/knowledge.md).

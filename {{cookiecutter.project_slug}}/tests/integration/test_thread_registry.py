@@ -72,6 +72,29 @@ async def test_a_status_change_never_brings_a_deleted_thread_back(
     assert await registry.get("never-created") is None
 
 
+async def test_an_owner_finds_only_their_threads_and_keeps_them(
+    registry: ThreadRegistry,
+) -> None:
+    alices = await registry.create(metadata={"team": "a"}, owner="alice")
+    bobs = await registry.create(metadata={"team": "a"}, owner="bob")
+    anonymous = await registry.create(metadata={"team": "a"})
+    # A status change (one UPDATE of the status) keeps the owner.
+    await registry.set_status(alices.thread_id, "busy")
+    await registry.set_status(alices.thread_id, "idle")
+
+    def ids(found: list[Any]) -> list[str]:
+        return [thread.thread_id for thread in found]
+
+    assert ids(await registry.search(owner="alice")) == [alices.thread_id]
+    assert ids(await registry.search(owner="bob", status="idle")) == [bobs.thread_id]
+    assert ids(await registry.search(owner="anonymous")) == [anonymous.thread_id]
+    assert len(await registry.search(metadata={"team": "a"})) == 3  # the server's
+    assert await registry.get(alices.thread_id, owner="bob") is None
+    found = await registry.get(alices.thread_id, owner="alice")
+    assert found is not None
+    assert found.owner == "alice"
+
+
 def _count_status_writes(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> list[tuple[str, dict[str, Any] | None]]:

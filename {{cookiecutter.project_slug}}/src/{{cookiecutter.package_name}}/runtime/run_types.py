@@ -16,6 +16,7 @@ from ..agent.guardrails import GuardrailOutcome
 from ..agent.state import AgentState
 from ..observability.metering import RunSummary
 from ..observability.telemetry import trace_id
+from .threads import ANONYMOUS
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class RunRequest:
     checkpoint_id: str | None = None
     # The metadata of a thread this run creates, which no client knows of yet.
     new_thread_metadata: dict[str, Any] | None = None
+    # Whose thread this run creates (see threads.py).
+    owner: str = ANONYMOUS
     # Whether a client learns the new thread's id before the run ends (a stream's
     # first event tells it; /invoke's reply comes at the end). Announced, the
     # thread is recorded busy when the run starts and its status set when it ends;

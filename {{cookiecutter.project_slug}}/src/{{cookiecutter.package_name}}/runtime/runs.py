@@ -38,7 +38,7 @@ from .run_types import (
     run_config,
     user_input,
 )
-from .threads import Thread, ThreadRegistry, ThreadStatus
+from .threads import ANONYMOUS, Thread, ThreadRegistry, ThreadStatus
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,12 @@ class _ActiveRun:
     # None while the thread's lock is being taken.
     task: "asyncio.Task[None] | None" = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _owned_by(request: RunRequest) -> dict[str, str]:
+    """The owner to record a new thread with; named only if not anonymous, so a
+    run without authentication calls the registry as it always did."""
+    return {"owner": request.owner} if request.owner != ANONYMOUS else {}
 
 
 class AgentRunner:
@@ -92,23 +98,34 @@ class AgentRunner:
             )
 
     async def prepare(
-        self, message: str, thread_id: str | None, *, announced: bool = True
+        self,
+        message: str,
+        thread_id: str | None,
+        *,
+        announced: bool = True,
+        owner: str = ANONYMOUS,
     ) -> RunRequest:
-        """A run of one user message; a missing thread id starts a new thread
-        (`announced`: see RunRequest)."""
+        """A run of one user message by `owner`; a missing thread id starts a new
+        thread of theirs (`announced`: see RunRequest)."""
         self.check_message(message)
         graph_input = AgentState(messages=[HumanMessage(message)])
         if thread_id is None:
             thread_id = str(uuid.uuid4())
             return RunRequest(
-                thread_id, graph_input, new_thread_metadata={}, announced=announced
+                thread_id,
+                graph_input,
+                new_thread_metadata={},
+                announced=announced,
+                owner=owner,
             )
-        await self.require_idle_thread(thread_id)
+        await self.require_idle_thread(thread_id, owner=owner)
         return RunRequest(thread_id, graph_input)
 
-    async def require_idle_thread(self, thread_id: str) -> Thread:
-        """The thread, if it exists and no run is going on it."""
-        thread = await self.threads.get(thread_id)
+    async def require_idle_thread(
+        self, thread_id: str, *, owner: str | None = None
+    ) -> Thread:
+        """The thread, if it exists (and is `owner`'s) and no run is going on it."""
+        thread = await self.threads.get(thread_id, owner=owner)
         if thread is None:
             raise ThreadNotFoundError(
                 f"thread {thread_id!r} does not exist; omit thread_id to start one"
@@ -148,7 +165,10 @@ class AgentRunner:
                 try:
                     async with refused_if_storage_down():
                         await self.threads.set_status(
-                            thread_id, "busy", metadata=request.new_thread_metadata
+                            thread_id,
+                            "busy",
+                            metadata=request.new_thread_metadata,
+                            **_owned_by(request),
                         )
                 except BaseException:
                     await self.locks.unlock(thread_id)
@@ -292,8 +312,9 @@ class AgentRunner:
             else:
                 # A new thread not announced is recorded now, whole (RunRequest).
                 metadata = None if request.announced else request.new_thread_metadata
+                owned = _owned_by(request) if metadata is not None else {}
                 await self.threads.set_status(
-                    request.thread_id, status, metadata=metadata
+                    request.thread_id, status, metadata=metadata, **owned
                 )
         finally:
             await self.locks.unlock(request.thread_id)

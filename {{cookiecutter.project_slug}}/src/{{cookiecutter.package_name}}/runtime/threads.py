@@ -17,6 +17,9 @@ ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
 # The records' namespace in the store; its table keys them by this prefix.
 NAMESPACE = ("threads",)
 PREFIX = ".".join(NAMESPACE)
+# The owner of a thread recorded without one (AUTH_MODE=none, older records): the
+# identity every request has when there is no authentication (server/auth.py).
+ANONYMOUS = "anonymous"
 _PAGE = 100
 
 # Sets one record's status in one statement: (thread id, status) -> None. Given by
@@ -33,6 +36,9 @@ class Thread:
     updated_at: datetime
     metadata: dict[str, Any]
     status: ThreadStatus
+    # Who may read, run, cancel and rate it; kept beside the metadata, not in it,
+    # so no client can rewrite it.
+    owner: str = ANONYMOUS
 
 
 def _thread(item: Item) -> Thread:
@@ -42,7 +48,22 @@ def _thread(item: Item) -> Thread:
         updated_at=item.updated_at,
         metadata=item.value.get("metadata", {}),
         status=item.value.get("status", "idle"),
+        owner=item.value.get("owner", ANONYMOUS),
     )
+
+
+def _record(metadata: dict[str, Any], status: ThreadStatus, owner: str) -> Any:
+    """A record's stored value; an anonymous thread's is as it was before owners
+    (no `owner` key), so AUTH_MODE=none writes exactly what it always did."""
+    value: dict[str, Any] = {"metadata": metadata, "status": status}
+    if owner != ANONYMOUS:
+        value["owner"] = owner
+    return value
+
+
+def _visible(thread: Thread, owner: str | None) -> bool:
+    """Whether `owner` may see the thread (None: the server itself, any thread)."""
+    return owner is None or thread.owner == owner
 
 
 class ThreadRegistry:
@@ -55,29 +76,39 @@ class ThreadRegistry:
         self._update_status = update_status
 
     async def create(
-        self, thread_id: str | None = None, metadata: dict[str, Any] | None = None
+        self,
+        thread_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        *,
+        owner: str = ANONYMOUS,
     ) -> Thread:
         """Record a new thread (a random UUID unless `thread_id` is given)."""
-        thread_id = await self.add(thread_id, metadata)
+        thread_id = await self.add(thread_id, metadata, owner=owner)
         item = await self.store.aget(NAMESPACE, thread_id)
         if item is None:
             raise RuntimeError(f"the store lost thread {thread_id} on creation")
         return _thread(item)
 
     async def add(
-        self, thread_id: str | None = None, metadata: dict[str, Any] | None = None
+        self,
+        thread_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        *,
+        owner: str = ANONYMOUS,
     ) -> str:
         """Record a new idle thread and return its id, without reading the record
         back (`create` does, for its timestamps)."""
         thread_id = thread_id or str(uuid.uuid4())
-        value = {"metadata": metadata or {}, "status": "idle"}
+        value = _record(metadata or {}, "idle", owner)
         await self.store.aput(NAMESPACE, thread_id, value, index=False)
         return thread_id
 
-    async def get(self, thread_id: str) -> Thread | None:
-        """The thread's record, or None if there is no such thread."""
+    async def get(self, thread_id: str, *, owner: str | None = None) -> Thread | None:
+        """The thread's record, or None if there is no such thread, or it is not
+        `owner`'s: another's thread is not found, so ids cannot be probed."""
         item = await self.store.aget(NAMESPACE, thread_id)
-        return _thread(item) if item else None
+        thread = _thread(item) if item else None
+        return thread if thread and _visible(thread, owner) else None
 
     async def set_status(
         self,
@@ -85,6 +116,7 @@ class ThreadRegistry:
         status: ThreadStatus,
         *,
         metadata: dict[str, Any] | None = None,
+        owner: str = ANONYMOUS,
     ) -> None:
         """Record what the thread is doing; also moves its `updated_at`.
 
@@ -94,7 +126,7 @@ class ThreadRegistry:
         a read and a write. With `metadata`, the record is written whole, and
         created if there is none: only for a thread whose id no client has been
         told yet (the runner records a thread its run creates this way, busy, as
-        the run starts).
+        the run starts), with its `owner`.
         """
         if metadata is None and self._update_status is not None:
             await self._update_status(thread_id, status)
@@ -105,7 +137,7 @@ class ThreadRegistry:
                 return
             value = {**item.value, "status": status}
         else:
-            value = {"metadata": metadata, "status": status}
+            value = _record(metadata, status, owner)
         await self.store.aput(NAMESPACE, thread_id, value, index=False)
 
     async def add_metadata(self, thread_id: str, metadata: dict[str, Any]) -> None:
@@ -125,12 +157,16 @@ class ThreadRegistry:
         *,
         metadata: dict[str, Any] | None = None,
         status: ThreadStatus | None = None,
+        owner: str | None = None,
         limit: int = 10,
         offset: int = 0,
     ) -> list[Thread]:
-        """Threads whose metadata contains `metadata`, most recently updated first."""
+        """`owner`'s threads whose metadata contains `metadata`, most recently
+        updated first."""
         found: list[Thread] = []
-        async for thread in self.scan(status):
+        async for thread in self.scan(status, owner):
+            if not _visible(thread, owner):
+                continue
             if metadata and any(
                 thread.metadata.get(k) != v for k, v in metadata.items()
             ):
@@ -140,15 +176,21 @@ class ThreadRegistry:
                 break
         return found[offset:]
 
-    async def scan(self, status: ThreadStatus | None) -> AsyncIterator[Thread]:
-        """Every thread (with this status), page by page."""
+    async def scan(
+        self, status: ThreadStatus | None, owner: str | None = None
+    ) -> AsyncIterator[Thread]:
+        """Every thread (with this status, of this owner), page by page."""
         # Metadata is matched here rather than in the store's filter, which the
-        # SQLite and PostgreSQL stores do not apply alike to nested values.
-        filter_ = {"status": status} if status else None
+        # SQLite and PostgreSQL stores do not apply alike to nested values. The
+        # owner is a top-level value, like the status: the store skips others'
+        # records (an anonymous record has no owner key, so it cannot be asked for).
+        filter_: dict[str, Any] = {"status": status} if status else {}
+        if owner is not None and owner != ANONYMOUS:
+            filter_["owner"] = owner
         offset = 0
         while True:
             items = await self.store.asearch(
-                NAMESPACE, filter=filter_, limit=_PAGE, offset=offset
+                NAMESPACE, filter=filter_ or None, limit=_PAGE, offset=offset
             )
             for item in items:
                 yield _thread(item)

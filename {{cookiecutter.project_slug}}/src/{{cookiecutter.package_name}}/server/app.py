@@ -17,6 +17,7 @@ from ..runtime.data_dir import DataDirectoryInUseError, check_data_dir_free
 from ..runtime.wiring import open_runner
 from ..settings import AGENT_NAME, Settings
 from . import protocol
+from .auth import AuthConfigurationError, Authenticator, install_authentication
 from .errors import install_error_handlers
 from .headers import NoSniff
 from .internal_errors import InternalErrors
@@ -29,10 +30,12 @@ def create_app(
     *,
     model: BaseChatModel | None = None,
     tools: Sequence[BaseTool] | None = None,
+    authenticate: Authenticator | None = None,
 ) -> FastAPI:
     """Build the app; the runner (persistence, model, graph) opens in the lifespan.
 
-    `model` and `tools` override the settings' model and the agent's tools (tests).
+    `model` and `tools` override the settings' model and the agent's tools, and
+    `authenticate` the settings' AUTH_MODE (tests: Google's keys served locally).
     """
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.google_cloud_project)
@@ -65,6 +68,10 @@ def create_app(
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
     )
+    try:
+        install_authentication(app, settings, authenticate)
+    except AuthConfigurationError as refused:
+        raise SystemExit(f"error: {refused}") from None
     instrument_app(app)
     # Innermost, so a 500 passes through the others (CORS: a browser can read it).
     app.add_middleware(InternalErrors)

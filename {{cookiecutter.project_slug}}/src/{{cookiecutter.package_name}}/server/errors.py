@@ -15,6 +15,7 @@ from ..runtime.errors import RequestError
 STATUS: dict[str, int] = {
     # The request is wrong: the client can fix it (runtime/errors.py).
     "malformed_json": 400,
+    "unauthenticated": 401,
     "invalid_request": 422,
     "invalid_message": 422,
     "thread_not_found": 404,
@@ -33,6 +34,8 @@ STATUS: dict[str, int] = {
     "model_unavailable": 503,
     "model_error": 502,
     "run_failed": 502,
+    # Google's keys cannot be fetched to verify an identity: retry later.
+    "auth_unavailable": 503,
     # The database is unreachable: the client may retry later.
     "storage_unavailable": 503,
     # The server cannot serve yet (readiness).

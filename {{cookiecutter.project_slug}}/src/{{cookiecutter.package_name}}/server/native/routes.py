@@ -16,6 +16,7 @@ from ...runtime.errors import RunNotFoundError, ThreadNotFoundError
 from ...runtime.run_types import RunHandle, RunRequest
 from ...runtime.runs import AgentRunner
 from .. import encoding
+from ..auth import Owner
 from ..dependencies import Runner, get_feedback_store
 from ..errors import error_response
 from ..schemas import CLIENT_ERRORS, EVENT_STREAM, ErrorOutput, ThreadId
@@ -50,10 +51,10 @@ STATIC_DIR = pathlib.Path(__file__).parent.parent / "static"
         },
     },
 )
-async def invoke(body: RunInput, runner: Runner) -> Any:
+async def invoke(body: RunInput, runner: Runner, owner: Owner) -> Any:
     """Run the agent on one message and answer when it is done."""
     try:
-        completed = await runs.invoke(runner, body.message, body.thread_id)
+        completed = await runs.invoke(runner, body.message, body.thread_id, owner=owner)
     except RunFailedError as failed:
         failure = failed.failure
         return error_response(
@@ -74,10 +75,10 @@ async def invoke(body: RunInput, runner: Runner) -> Any:
     response_class=EventSourceResponse,
     responses=EVENT_STREAM,
 )
-async def stream(body: RunInput, runner: Runner) -> EventSourceResponse:
+async def stream(body: RunInput, runner: Runner, owner: Owner) -> EventSourceResponse:
     """Run the agent and stream Server-Sent Events: `metadata`, then `token`,
     `tool_call` and `tool_result` as they happen, then `final` or `error`."""
-    request = await runner.prepare(body.message, body.thread_id)
+    request = await runner.prepare(body.message, body.thread_id, owner=owner)
     # Started before the response: the thread is busy as soon as this returns.
     handle = await runs.start(runner, request)
     return EventSourceResponse(_sse(runner, request, handle))
@@ -95,10 +96,12 @@ async def _sse(
 
 
 @router.get("/threads/{thread_id}", response_model=ThreadOutput, tags=["agent"])
-async def get_thread(thread_id: Annotated[ThreadId, Path()], runner: Runner) -> Any:
+async def get_thread(
+    thread_id: Annotated[ThreadId, Path()], runner: Runner, owner: Owner
+) -> Any:
     """A conversation: its messages oldest first (native API), and the thread record
     and current values that Agent Protocol clients read."""
-    record = await runner.threads.get(thread_id)
+    record = await runner.threads.get(thread_id, owner=owner)
     if record is None:
         raise ThreadNotFoundError(f"thread {thread_id!r} does not exist")
     snapshot = await runner.history.state(thread_id)
@@ -115,10 +118,14 @@ async def get_thread(thread_id: Annotated[ThreadId, Path()], runner: Runner) -> 
 async def feedback(
     body: FeedbackInput,
     runner: Runner,
+    owner: Owner,
     store: Annotated[FeedbackStore, Depends(get_feedback_store)],
 ) -> Any:
     """Rate a run (1 = thumbs up, 0 = thumbs down), with an optional comment."""
     lineage = await runner.history.run_lineage(body.run_id, body.thread_id)
+    # A run on another's thread is not found, like the thread itself.
+    if lineage and not await runner.threads.get(lineage["thread_id"], owner=owner):
+        lineage = None
     if lineage is None:
         where = f" on thread {body.thread_id!r}" if body.thread_id else ""
         raise RunNotFoundError(f"run {body.run_id!r} does not exist{where}")

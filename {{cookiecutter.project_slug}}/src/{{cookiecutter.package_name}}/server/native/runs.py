@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from ...runtime.errors import ThreadBusyError
 from ...runtime.run_types import RunFailed, RunHandle, RunRequest
 from ...runtime.runs import AgentRunner
+from ...runtime.threads import ANONYMOUS
 from .events import RunCompleted, RunEvent, RunStarted, Transcript
 
 # What the native events are made from: tokens from `messages`, whole messages
@@ -76,12 +77,17 @@ async def stream(
 
 
 async def invoke(
-    runner: AgentRunner, message: str, thread_id: str | None = None
+    runner: AgentRunner,
+    message: str,
+    thread_id: str | None = None,
+    *,
+    owner: str = ANONYMOUS,
 ) -> RunCompleted:
-    """Run to the end and return the reply; raise `RunFailedError` on failure
-    (and `ThreadBusyError` if another run holds the thread)."""
+    """Run to the end on `owner`'s thread and return the reply; raise
+    `RunFailedError` on failure (and `ThreadBusyError` if another run holds the
+    thread)."""
     # The thread's id reaches the client with the reply, at the end.
-    request = await runner.prepare(message, thread_id, announced=False)
+    request = await runner.prepare(message, thread_id, announced=False, owner=owner)
     handle = await start(runner, request, tokens=False)
     async for event in stream(runner, request, handle):
         if isinstance(event, RunFailed):

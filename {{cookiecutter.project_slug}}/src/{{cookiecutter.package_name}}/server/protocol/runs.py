@@ -14,10 +14,12 @@ from ...runtime.errors import (
     CheckpointNotFoundError,
     RequestError,
     RunNotFoundError,
+    ThreadNotFoundError,
 )
 from ...runtime.run_types import RunFailed, RunRequest, StreamPart
 from ...runtime.runs import AgentRunner
 from .. import encoding
+from ..auth import Owner
 from ..dependencies import Runner
 from ..schemas import CLIENT_ERRORS, EVENT_STREAM
 from .assistants import ASSISTANT_ID, GRAPH_ID, check_assistant
@@ -33,31 +35,35 @@ router = APIRouter(tags=["agent protocol"], responses=CLIENT_ERRORS)
     responses=EVENT_STREAM,
 )
 async def stream_run(
-    thread_id: PathThreadId, body: RunCreate, runner: Runner
+    thread_id: PathThreadId, body: RunCreate, runner: Runner, owner: Owner
 ) -> EventSourceResponse:
     """Run on a thread and stream Server-Sent Events in the requested modes."""
-    request = await _start(runner, thread_id, body)
+    request = await _start(runner, thread_id, body, owner)
     return await _event_stream(runner, request, body)
 
 
 @router.post("/runs/stream", response_class=EventSourceResponse, responses=EVENT_STREAM)
-async def stream_stateless_run(body: RunCreate, runner: Runner) -> EventSourceResponse:
+async def stream_stateless_run(
+    body: RunCreate, runner: Runner, owner: Owner
+) -> EventSourceResponse:
     """Run on a new thread, deleted afterwards unless `on_completion` is `keep`."""
-    request = await _start(runner, None, body)
+    request = await _start(runner, None, body, owner)
     return await _event_stream(runner, request, body)
 
 
 @router.post("/threads/{thread_id}/runs/wait")
-async def wait_run(thread_id: PathThreadId, body: RunCreate, runner: Runner) -> Any:
+async def wait_run(
+    thread_id: PathThreadId, body: RunCreate, runner: Runner, owner: Owner
+) -> Any:
     """Run on a thread and answer with the final state values."""
-    request = await _start(runner, thread_id, body)
+    request = await _start(runner, thread_id, body, owner)
     return await _wait(runner, request)
 
 
 @router.post("/runs/wait")
-async def wait_stateless_run(body: RunCreate, runner: Runner) -> Any:
+async def wait_stateless_run(body: RunCreate, runner: Runner, owner: Owner) -> Any:
     """Run on a new thread and answer with the final state values."""
-    request = await _start(runner, None, body)
+    request = await _start(runner, None, body, owner)
     return await _wait(runner, request)
 
 
@@ -83,9 +89,9 @@ async def cancel_run(
 
 
 async def _start(
-    runner: AgentRunner, thread_id: str | None, body: RunCreate
+    runner: AgentRunner, thread_id: str | None, body: RunCreate, owner: str
 ) -> RunRequest:
-    """Check a run request and find (or create) its thread."""
+    """Check a run request and find (or create) its thread, `owner`'s."""
     check_assistant(body.assistant_id)
     # Checked before a thread is made, so a refused run leaves none behind.
     for message in body.input_messages():
@@ -118,12 +124,17 @@ async def _start(
             new_thread_id,
             graph_input,
             new_thread_metadata=run_metadata,
+            owner=owner,
             temporary=body.on_completion == "delete",
         )
-    if body.if_not_exists == "create" and not await runner.threads.get(thread_id):
+    existing = await runner.threads.get(thread_id)
+    if existing is not None and existing.owner != owner:
+        # Another's thread is not found (and not taken over by if_not_exists).
+        raise ThreadNotFoundError(f"thread {thread_id!r} does not exist")
+    if body.if_not_exists == "create" and existing is None:
         if checkpoint_id:
             raise CheckpointNotFoundError(thread_id, checkpoint_id)
-        await runner.threads.create(thread_id)
+        await runner.threads.create(thread_id, owner=owner)
     else:
         await runner.require_idle_thread(thread_id)  # 404 if missing, 409 if busy
         # LangGraph would run an unknown checkpoint from an empty state, and the

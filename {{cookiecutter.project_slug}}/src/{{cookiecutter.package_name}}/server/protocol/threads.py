@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from ...runtime.errors import ThreadExistsError, ThreadNotFoundError
 from ...runtime.runs import AgentRunner
 from .. import encoding
+from ..auth import Owner
 from ..dependencies import Runner
 from ..schemas import CLIENT_ERRORS, StorableStr, ThreadId
 from .models import CheckpointQuery, HistoryQuery, ThreadCreate, ThreadSearch
@@ -17,29 +18,42 @@ PathThreadId = Annotated[ThreadId, Path()]
 
 
 @router.post("/threads")
-async def create_thread(body: ThreadCreate, runner: Runner) -> dict[str, Any]:
-    """Create a thread (an empty conversation)."""
+async def create_thread(
+    body: ThreadCreate, runner: Runner, owner: Owner
+) -> dict[str, Any]:
+    """Create a thread (an empty conversation) of the caller's."""
     if body.thread_id and (existing := await runner.threads.get(body.thread_id)):
-        if body.if_exists == "do_nothing":
+        # Another's thread is never handed back; its id is taken all the same.
+        if body.if_exists == "do_nothing" and existing.owner == owner:
             return encoding.thread(existing, await runner.history.state(body.thread_id))
         raise ThreadExistsError(f"thread {body.thread_id!r} already exists")
-    created = await runner.threads.create(body.thread_id, body.metadata)
+    created = await runner.threads.create(body.thread_id, body.metadata, owner=owner)
     return encoding.thread(created)
 
 
 @router.post("/threads/search")
-async def search_threads(body: ThreadSearch, runner: Runner) -> list[dict[str, Any]]:
-    """Threads whose metadata contains `metadata`, most recently updated first."""
+async def search_threads(
+    body: ThreadSearch, runner: Runner, owner: Owner
+) -> list[dict[str, Any]]:
+    """The caller's threads whose metadata contains `metadata`, most recently
+    updated first."""
     found = await runner.threads.search(
-        metadata=body.metadata, status=body.status, limit=body.limit, offset=body.offset
+        metadata=body.metadata,
+        status=body.status,
+        owner=owner,
+        limit=body.limit,
+        offset=body.offset,
     )
     if body.ids is not None:
         found = [thread for thread in found if thread.thread_id in body.ids]
     return [encoding.thread(t, await runner.history.state(t.thread_id)) for t in found]
 
 
-async def _existing_thread(thread_id: PathThreadId, runner: Runner) -> None:
-    if await runner.threads.get(thread_id) is None:
+async def _existing_thread(
+    thread_id: PathThreadId, runner: Runner, owner: Owner
+) -> None:
+    # Another's thread is not found: a 404, not a 403, so ids cannot be probed.
+    if await runner.threads.get(thread_id, owner=owner) is None:
         raise ThreadNotFoundError(f"thread {thread_id!r} does not exist")
 
 
