@@ -27,7 +27,7 @@ async def registry(
             _env_file=None, data_dir=settings.data_dir, database_url=url
         )
     async with open_persistence(settings) as persistence:
-        yield ThreadRegistry(persistence.store, update_status=persistence.update_status)
+        yield ThreadRegistry(persistence.store, statements=persistence.records)
 
 
 async def test_a_status_change_reads_nothing_and_keeps_other_keys(
@@ -57,6 +57,41 @@ async def test_a_status_change_reads_nothing_and_keeps_other_keys(
     assert [t.thread_id for t in await registry.search(status="interrupted")] == [
         thread.thread_id
     ]
+
+
+async def test_a_whole_record_is_one_statement_that_keeps_its_creation_time(
+    registry: ThreadRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches: list[Any] = []
+    original_batch = registry.store.abatch
+
+    async def counted_batch(*args: Any, **kwargs: Any) -> Any:
+        batches.append(args)
+        return await original_batch(*args, **kwargs)
+
+    monkeypatch.setattr(registry.store, "abatch", counted_batch)
+
+    await registry.set_status("t-1", "busy", metadata={"user": "ada"}, owner="ada")
+    assert batches == []  # not through the store's batch (no read, no transaction)
+    monkeypatch.undo()
+    created = await registry.get("t-1")
+    await registry.set_status("t-1", "idle", metadata={"user": "bob"})
+    rewritten = await registry.get("t-1")
+
+    assert created is not None
+    assert (created.status, created.metadata, created.owner) == (
+        "busy",
+        {"user": "ada"},
+        "ada",
+    )
+    assert rewritten is not None
+    assert (rewritten.status, rewritten.metadata, rewritten.owner) == (
+        "idle",
+        {"user": "bob"},
+        "anonymous",
+    )
+    assert rewritten.created_at == created.created_at
+    assert rewritten.updated_at >= created.updated_at
 
 
 async def test_a_status_change_never_brings_a_deleted_thread_back(

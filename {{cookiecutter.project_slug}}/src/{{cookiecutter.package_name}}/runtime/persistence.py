@@ -3,14 +3,15 @@
 The checkpointer holds each thread's messages (a checkpoint per step); the store
 holds the thread registry (see threads.py). Both live in SQLite files under
 DATA_DIR, or in the PostgreSQL that DATABASE_URL names, which also keeps the
-thread locks that several server processes share (see run_locks.py).
+thread locks that several server processes share (see locks.py).
 """
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -19,23 +20,39 @@ from langgraph.store.base import BaseStore
 from ..settings import Settings
 from .data_dir import hold_data_dir
 from .locks import PostgresLocks, SingleProcessLocks, ThreadLocks, lock_key
-from .threads import PREFIX, StatusUpdate, ThreadStatus
+from .threads import PREFIX, RecordStatements, ThreadStatus
 
-# A thread's status changed in one statement, inside the record's JSON in the
-# store's own table (LangGraph's `store`: prefix, key, value, updated_at): no read
-# before it, other keys kept, nothing written for a record that is gone. The
-# integration tests run them on a real SQLite and a real PostgreSQL.
+if TYPE_CHECKING:  # imported when used: see _sqlite and _postgres
+    from langgraph.store.sqlite.aio import AsyncSqliteStore
+    from psycopg_pool import AsyncConnectionPool
+
+# The registry's writes of every run, each one statement in the store's own table
+# (LangGraph's `store`: prefix, key, value, created_at, updated_at), as the store
+# itself would write it but without its batching: a status change is made inside
+# the record's JSON, with no read before it, other keys kept and nothing written
+# for a record that is gone; a whole record is an upsert that keeps `created_at`.
+# The integration tests run them on a real SQLite and a real PostgreSQL.
 _SQLITE_SET_STATUS = (
     "UPDATE store SET value = json_set(value, '$.status', ?), "
     "updated_at = CURRENT_TIMESTAMP WHERE prefix = ? AND key = ?"
 )
-# The advisory lock held while the tables are created (not a thread id: those are
-# the thread locks' keys, hashed the same way).
-_SCHEMA_LOCK = "schema-setup"
 _POSTGRES_SET_STATUS = (
     "UPDATE store SET value = jsonb_set(value, '{status}', to_jsonb(%s::text)), "
     "updated_at = CURRENT_TIMESTAMP WHERE prefix = %s AND key = %s"
 )
+_SQLITE_PUT = (
+    "INSERT INTO store (prefix, key, value) VALUES (?, ?, ?) "
+    "ON CONFLICT (prefix, key) DO UPDATE "
+    "SET value = excluded.value, updated_at = CURRENT_TIMESTAMP"
+)
+_POSTGRES_PUT = (
+    "INSERT INTO store (prefix, key, value) VALUES (%s, %s, %s::jsonb) "
+    "ON CONFLICT (prefix, key) DO UPDATE "
+    "SET value = excluded.value, updated_at = CURRENT_TIMESTAMP"
+)
+# The advisory lock held while the tables are created (not a thread id: those are
+# the thread locks' keys, hashed the same way).
+_SCHEMA_LOCK = "schema-setup"
 
 
 @dataclass(frozen=True)
@@ -45,7 +62,7 @@ class Persistence:
     checkpointer: BaseCheckpointSaver[str]
     store: BaseStore
     locks: ThreadLocks
-    update_status: StatusUpdate
+    records: RecordStatements
 
 
 @asynccontextmanager
@@ -80,15 +97,44 @@ async def _sqlite(settings: Settings) -> AsyncIterator[Persistence]:
         # then appends to the log instead of writing and deleting a rollback
         # journal, a third of the CPU time of each registry write.
         await store.conn.execute("PRAGMA journal_mode=WAL")
+        records = _SqliteRecords(store)
+        yield Persistence(checkpointer, store, SingleProcessLocks(), records)
 
-        async def update_status(thread_id: str, status: ThreadStatus) -> None:
-            # The store's connection commits each statement (autocommit); its
-            # lock keeps the statement from interleaving with the store's own.
-            async with store.lock:
-                values = (status, PREFIX, thread_id)
-                await store.conn.execute(_SQLITE_SET_STATUS, values)
 
-        yield Persistence(checkpointer, store, SingleProcessLocks(), update_status)
+class _SqliteRecords:
+    """RecordStatements on the SQLite store's connection. It commits each
+    statement (autocommit); the store's lock keeps a statement from interleaving
+    with the store's own."""
+
+    def __init__(self, store: "AsyncSqliteStore") -> None:
+        self._store = store
+
+    async def set_status(self, thread_id: str, status: ThreadStatus) -> None:
+        await self._execute(_SQLITE_SET_STATUS, (status, PREFIX, thread_id))
+
+    async def put(self, thread_id: str, value: dict[str, Any]) -> None:
+        await self._execute(_SQLITE_PUT, (PREFIX, thread_id, json.dumps(value)))
+
+    async def _execute(self, statement: str, values: tuple[str, ...]) -> None:
+        async with self._store.lock:
+            await self._store.conn.execute(statement, values)
+
+
+class _PostgresRecords:
+    """RecordStatements on a connection of the pool (autocommit)."""
+
+    def __init__(self, pool: "AsyncConnectionPool[Any]") -> None:
+        self._pool = pool
+
+    async def set_status(self, thread_id: str, status: ThreadStatus) -> None:
+        await self._execute(_POSTGRES_SET_STATUS, (status, PREFIX, thread_id))
+
+    async def put(self, thread_id: str, value: dict[str, Any]) -> None:
+        await self._execute(_POSTGRES_PUT, (PREFIX, thread_id, json.dumps(value)))
+
+    async def _execute(self, statement: str, values: tuple[str, ...]) -> None:
+        async with self._pool.connection() as connection:
+            await connection.execute(statement, values)
 
 
 @asynccontextmanager
@@ -150,15 +196,9 @@ async def _postgres(url: str, pool_size: int) -> AsyncIterator[Persistence]:
             await checkpointer.setup()
             await store.setup()
 
-        async def update_status(thread_id: str, status: ThreadStatus) -> None:
-            async with pool.connection() as connection:
-                await connection.execute(
-                    _POSTGRES_SET_STATUS, (status, PREFIX, thread_id)
-                )
-
         # The locks' own connection, outside the pool: the locks live as long as it.
         locks = PostgresLocks(connect)
         try:
-            yield Persistence(checkpointer, store, locks, update_status)
+            yield Persistence(checkpointer, store, locks, _PostgresRecords(pool))
         finally:
             await locks.close()

@@ -6,10 +6,10 @@ LangGraph's own store, next to the checkpoints (SQLite or PostgreSQL).
 """
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from langgraph.store.base import BaseStore, Item
 
@@ -22,9 +22,17 @@ PREFIX = ".".join(NAMESPACE)
 ANONYMOUS = "anonymous"
 _PAGE = 100
 
-# Sets one record's status in one statement: (thread id, status) -> None. Given by
-# the persistence that knows its database (persistence.py).
-StatusUpdate = Callable[[str, ThreadStatus], Awaitable[None]]
+
+
+class RecordStatements(Protocol):
+    """The two writes every run makes, each one statement on the database the
+    persistence knows (persistence.py) instead of the store's generic batch."""
+
+    async def set_status(self, thread_id: str, status: ThreadStatus) -> None:
+        """Change an existing record's status (and `updated_at`); nothing else."""
+
+    async def put(self, thread_id: str, value: dict[str, Any]) -> None:
+        """Write a record whole, created if there is none."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,9 @@ def _thread(item: Item) -> Thread:
     )
 
 
-def _record(metadata: dict[str, Any], status: ThreadStatus, owner: str) -> Any:
+def _record(
+    metadata: dict[str, Any], status: ThreadStatus, owner: str
+) -> dict[str, Any]:
     """A record's stored value; an anonymous thread's is as it was before owners
     (no `owner` key), so AUTH_MODE=none writes exactly what it always did."""
     value: dict[str, Any] = {"metadata": metadata, "status": status}
@@ -70,10 +80,10 @@ class ThreadRegistry:
     """Create, find and update thread records."""
 
     def __init__(
-        self, store: BaseStore, *, update_status: StatusUpdate | None = None
+        self, store: BaseStore, *, statements: RecordStatements | None = None
     ) -> None:
         self.store = store
-        self._update_status = update_status
+        self._statements = statements
 
     async def create(
         self,
@@ -99,8 +109,7 @@ class ThreadRegistry:
         """Record a new idle thread and return its id, without reading the record
         back (`create` does, for its timestamps)."""
         thread_id = thread_id or str(uuid.uuid4())
-        value = _record(metadata or {}, "idle", owner)
-        await self.store.aput(NAMESPACE, thread_id, value, index=False)
+        await self._put(thread_id, _record(metadata or {}, "idle", owner))
         return thread_id
 
     async def get(self, thread_id: str, *, owner: str | None = None) -> Thread | None:
@@ -121,24 +130,26 @@ class ThreadRegistry:
         """Record what the thread is doing; also moves its `updated_at`.
 
         Without `metadata`, only the status changes: metadata written meanwhile
-        is kept and a deleted thread is not recorded again. On SQLite and
-        PostgreSQL that is one UPDATE, with no read before it; on another store,
-        a read and a write. With `metadata`, the record is written whole, and
-        created if there is none: only for a thread whose id no client has been
-        told yet (the runner records a thread its run creates this way, busy, as
-        the run starts), with its `owner`.
+        is kept and a deleted thread is not recorded again. With `metadata`, the
+        record is written whole, and created if there is none: only for a thread
+        whose id no client has been told yet (the runner records a thread its run
+        creates this way), with its `owner`. On SQLite and PostgreSQL either is
+        one statement, with no read before it; on another store, the status
+        change is a read and a write.
         """
-        if metadata is None and self._update_status is not None:
-            await self._update_status(thread_id, status)
-            return
-        if metadata is None:
-            item = await self.store.aget(NAMESPACE, thread_id)
-            if item is None:
-                return
+        if metadata is not None:
+            await self._put(thread_id, _record(metadata, status, owner))
+        elif self._statements is not None:
+            await self._statements.set_status(thread_id, status)
+        elif item := await self.store.aget(NAMESPACE, thread_id):
             value = {**item.value, "status": status}
+            await self.store.aput(NAMESPACE, thread_id, value, index=False)
+
+    async def _put(self, thread_id: str, value: dict[str, Any]) -> None:
+        if self._statements is not None:
+            await self._statements.put(thread_id, value)
         else:
-            value = _record(metadata, status, owner)
-        await self.store.aput(NAMESPACE, thread_id, value, index=False)
+            await self.store.aput(NAMESPACE, thread_id, value, index=False)
 
     async def add_metadata(self, thread_id: str, metadata: dict[str, Any]) -> None:
         """Merge keys into the thread's metadata."""

@@ -71,7 +71,7 @@ async def open_runner(
             ),
         )
         threads = ThreadRegistry(
-            persistence.store, update_status=persistence.update_status
+            persistence.store, statements=persistence.records
         )
         runner = AgentRunner(
             graph,
