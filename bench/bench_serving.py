@@ -7,12 +7,17 @@ keeps `--concurrency` /invoke requests in flight until `--requests` have been
 answered, in rounds that alternate between the two; each request starts a new
 thread. Throughput is the median of the rounds; latency percentiles are over every
 request. The peak RSS of each process (VmHWM) is read after the last round.
+
+With `--database-url`, both keep their conversations in that PostgreSQL instead
+(the server its checkpoints, thread registry and locks; the floor its checkpoints,
+through a pool of the same size).
 """
 
 import asyncio
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,19 +98,28 @@ def measure(
     concurrency: int = 16,
     rounds: int = 3,
     python: str = sys.executable,
+    database_url: str | None = None,
 ) -> Section:
     """Serve the server and the floor side by side and load both."""
-    with (
-        tempfile.TemporaryDirectory() as scratch,
-        serving(project.app, project, Path(scratch) / "app", python=python) as app,
-        serving(AGENT_FLOOR, project, Path(scratch) / "floor", python=python) as floor,
-    ):
-        servers = {"app": app, "floor": floor}
+    with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
+        servers = {
+            name: stack.enter_context(
+                serving(
+                    app,
+                    project,
+                    Path(scratch) / name,
+                    python=python,
+                    database_url=database_url,
+                )
+            )
+            for name, app in (("app", project.app), ("floor", AGENT_FLOOR))
+        }
         loads = load_both(servers, requests, concurrency, rounds)
         memory = {name: server.memory() for name, server in servers.items()}
     app_load, floor_load = loads["app"], loads["floor"]
     app_memory, floor_memory = memory["app"], memory["floor"]
-    load = f"/invoke at concurrency {concurrency}"
+    on = "PostgreSQL" if database_url else "SQLite"
+    load = f"/invoke at concurrency {concurrency}, {on}"
     section = Section(
         rows=[
             Row(
@@ -136,7 +150,7 @@ def measure(
         return section
     section.rows += [
         Row(
-            "server CPU time per /invoke",
+            f"server CPU time per /invoke, {on}",
             "ms",
             median(app_load.cpu_per_request) * 1000,
             median(floor_load.cpu_per_request) * 1000,
@@ -153,9 +167,20 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400, help="per round (400)")
     parser.add_argument("--concurrency", type=int, default=16, help="in flight (16)")
     parser.add_argument("--rounds", type=int, default=3, help="per server (3)")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL both keep conversations in (default: SQLite files)",
+    )
     args = parser.parse_args()
     project = prepared_project(args)
-    return run_alone(measure(project, args.requests, args.concurrency, args.rounds))
+    section = measure(
+        project,
+        args.requests,
+        args.concurrency,
+        args.rounds,
+        database_url=args.database_url,
+    )
+    return run_alone(section)
 
 
 if __name__ == "__main__":

@@ -260,12 +260,17 @@ def compile_bytecode(project: Project, *, environment: bool = True) -> None:
 # --- Servers ----------------------------------------------------------------------
 
 
-def app_environment(data_dir: Path, package: str) -> dict[str, str]:
-    """The server's environment: offline, SQLite under `data_dir`, no token delay;
-    and the package the agent floor imports."""
+def app_environment(
+    data_dir: Path, package: str, database_url: str | None = None
+) -> dict[str, str]:
+    """The server's environment: offline, SQLite under `data_dir` (or the
+    PostgreSQL `database_url` names), no token delay; and the package the agent
+    floor imports."""
     environment = {
         name: value for name, value in os.environ.items() if name != "DATABASE_URL"
     }
+    if database_url is not None:
+        environment["DATABASE_URL"] = database_url
     environment.update(
         {
             "DATA_DIR": str(data_dir),
@@ -312,6 +317,7 @@ def serving(
     *,
     python: str = sys.executable,
     timeout: float = 60,
+    database_url: str | None = None,
 ) -> Iterator[Server]:
     """Start `uvicorn --factory app` (the project's, or a floor) with `python` on a
     free port; yield it once /healthz answers 200.
@@ -331,7 +337,7 @@ def serving(
         process = subprocess.Popen(
             command,
             cwd=data_dir,
-            env=app_environment(data_dir, project.package),
+            env=app_environment(data_dir, project.package, database_url),
             stdout=subprocess.DEVNULL,
             stderr=errors,
         )

@@ -2,9 +2,9 @@
 
 `create_trivial_app` imports only FastAPI and LangGraph and runs a one-node graph:
 the least any LangGraph server must pay to start. `create_agent_app` serves the
-project's own compiled agent (build_graph, the local model, a SQLite checkpointer)
-from plain routes: what serving costs without the server's runner, thread registry,
-metering, telemetry and logs.
+project's own compiled agent (build_graph, the local model, a SQLite checkpointer or,
+when DATABASE_URL is set, a PostgreSQL one) from plain routes: what serving costs
+without the server's runner, thread registry, metering, telemetry and logs.
 
 The floors run in the project's environment but live in the template: the agent
 floor imports the project's package by the name BENCH_PACKAGE gives
@@ -83,10 +83,34 @@ def create_agent_app() -> FastAPI:
     settings = project_module("settings").Settings()
 
     @asynccontextmanager
+    async def open_checkpointer() -> AsyncIterator[Any]:
+        """A SQLite file in DATA_DIR, or the PostgreSQL DATABASE_URL names through
+        a pool of the server's size (without the server's connection checks)."""
+        if settings.database_url is None:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            path = str(settings.data_dir / "floor-checkpoints.sqlite")
+            async with AsyncSqliteSaver.from_conn_string(path) as saver:
+                yield saver
+            return
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        from psycopg.rows import dict_row
+        from psycopg_pool import AsyncConnectionPool
+
+        async with AsyncConnectionPool(
+            settings.database_url.get_secret_value(),
+            max_size=settings.database_pool_size,
+            kwargs={
+                "autocommit": True,
+                "prepare_threshold": 0,
+                "row_factory": dict_row,
+            },
+            open=False,
+        ) as pool:
+            yield AsyncPostgresSaver(pool)
+
+    @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        path = str(settings.data_dir / "floor-checkpoints.sqlite")
-        async with AsyncSqliteSaver.from_conn_string(path) as checkpointer:
+        async with open_checkpointer() as checkpointer:
             await checkpointer.setup()
             app.state.graph = agent_graph.build_graph(
                 chat_models.chat_model_from_settings(settings),

@@ -1,12 +1,16 @@
 """Conversations in PostgreSQL (DATABASE_URL), against a real server, on scripted
 models and the neutral test tools."""
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from {{ cookiecutter.package_name }}.runtime.persistence import open_persistence
+from {{ cookiecutter.package_name }}.runtime.threads import ThreadRegistry
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -122,3 +126,27 @@ def test_nul_characters_are_refused_before_postgres(
     assert kept["messages"] == []
     assert kept["metadata"] == {}
     assert ready.json() == {"status": "ready"}
+
+
+async def test_connections_the_database_ended_are_replaced_before_use(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        _env_file=None, database_url=SecretStr(database_url), data_dir=tmp_path
+    )
+    async with open_persistence(settings) as persistence:
+        registry = ThreadRegistry(persistence.store, statements=persistence.records)
+        await registry.create("before")  # the pool has connections, idle now
+        async with await psycopg.AsyncConnection.connect(
+            database_url, autocommit=True
+        ) as admin:
+            # What a restart or a failover does to every session but this one.
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        await asyncio.sleep(0.2)  # the sessions' goodbyes arrive
+
+        # The pool lends none of the ended connections: no run pays for them.
+        await registry.create("after")
+        assert await registry.get("after") is not None

@@ -138,10 +138,14 @@ def _count_status_writes(
     original = threads.set_status
 
     async def counted(
-        thread_id: str, status: Any, *, metadata: dict[str, Any] | None = None
+        thread_id: str,
+        status: Any,
+        *,
+        metadata: dict[str, Any] | None = None,
+        **owner: Any,
     ) -> None:
         writes.append((status, metadata))
-        await original(thread_id, status, metadata=metadata)
+        await original(thread_id, status, metadata=metadata, **owner)
 
     monkeypatch.setattr(threads, "set_status", counted)
     return writes

@@ -274,3 +274,42 @@ async def test_a_run_whose_end_cannot_be_saved_still_ends_for_its_reader(
 
 async def _all(parts: AsyncIterator[StreamPart | RunFailed]) -> list[object]:
     return [part async for part in parts]
+
+
+class _CountedLocks:
+    """Thread locks that note every call (as PostgreSQL's would be taken)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    async def try_lock(self, thread_id: str) -> bool:
+        self.calls.append(("lock", thread_id))
+        return True
+
+    async def unlock(self, thread_id: str) -> None:
+        self.calls.append(("unlock", thread_id))
+
+
+async def test_only_a_thread_a_client_can_name_during_the_run_is_locked(
+    make_runner: MakeRunner,
+) -> None:
+    runner = make_runner(ScriptedChatModel())
+    runner.locks = locks = _CountedLocks()
+
+    # /invoke's new thread: its id reaches the client with the reply, at the end.
+    unseen = await runner.prepare("Hi", None, announced=False)
+    await (await runner.start(unseen, ["updates"])).task
+    # A streamed run's new thread (its id is in the first event) and an old one.
+    announced = await runner.prepare("Hi", None)
+    await (await runner.start(announced, ["updates"])).task
+    again = await runner.prepare("Again", announced.thread_id)
+    await (await runner.start(again, ["updates"])).task
+
+    assert [unseen.unseen, announced.unseen, again.unseen] == [True, False, False]
+    assert locks.calls == [
+        ("lock", announced.thread_id),
+        ("unlock", announced.thread_id),
+        ("lock", again.thread_id),
+        ("unlock", again.thread_id),
+    ]
+    assert await runner.threads.get(unseen.thread_id) is not None

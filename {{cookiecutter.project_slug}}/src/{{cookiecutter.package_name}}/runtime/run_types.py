@@ -2,6 +2,7 @@
 the handle its consumer reads them through."""
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -10,13 +11,18 @@ from typing import Any, ClassVar
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import HumanMessage, convert_to_messages
 from langchain_core.runnables import RunnableConfig
+from langgraph.errors import GraphRecursionError
 from langgraph.types import Command
 
+from ..agent.faults import failure_code
 from ..agent.guardrails import GuardrailOutcome
 from ..agent.state import AgentState
 from ..observability.metering import RunSummary
 from ..observability.telemetry import trace_id
+from .errors import is_storage_error
 from .threads import ANONYMOUS
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,13 @@ class RunRequest:
     # run deletes it when it ends, however it ends, client still there or not.
     temporary: bool = False
 
+    @property
+    def unseen(self) -> bool:
+        """Whether the run creates a thread no client can know of before the run
+        ends: then no other run can be started on it, in any process, and the run
+        takes no thread lock."""
+        return self.new_thread_metadata is not None and not self.announced
+
 
 @dataclass(frozen=True)
 class StreamPart:
@@ -64,6 +77,27 @@ class RunFailed:
     @classmethod
     def of(cls, request: RunRequest, code: str, message: str) -> "RunFailed":
         return cls(code, message, request.thread_id, request.run_id)
+
+    @classmethod
+    def raised(
+        cls, request: RunRequest, error: Exception, *, max_steps: int
+    ) -> "RunFailed":
+        """The failure of a run that raised `error`, logged for the operator (the
+        client is told only what kind of fault, and where to look)."""
+        if isinstance(error, GraphRecursionError):
+            limit = f"{max_steps} steps (MAX_AGENT_STEPS)"
+            message = f"the agent did not finish within {limit}"
+            # An agent that loops is a fault to look at, like an exception.
+            logger.error("run %s: %s", request.run_id, message)
+            return cls.of(request, "agent_step_limit", message)
+        logger.error("run %s failed", request.run_id, exc_info=error)
+        code = "storage_unavailable" if is_storage_error(error) else None
+        return cls.of(
+            request,
+            code or failure_code(error),
+            f"the agent failed ({type(error).__name__}); "
+            f"see the server log for run {request.run_id}",
+        )
 
 
 # What a run's task hands its consumer: stream parts, then possibly a failure,

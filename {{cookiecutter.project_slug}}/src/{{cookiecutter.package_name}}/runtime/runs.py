@@ -10,11 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from langchain_core.messages import HumanMessage
-from langgraph.errors import GraphRecursionError
 from langgraph.graph.state import CompiledStateGraph
 
 from ..agent.context import AgentContext
-from ..agent.faults import failure_code
 from ..agent.prompts import Prompt
 from ..agent.state import AgentState
 from ..observability.metering import Metering, RunMeter, RunStatus
@@ -23,7 +21,6 @@ from .errors import (
     InvalidMessageError,
     ThreadBusyError,
     ThreadNotFoundError,
-    is_storage_error,
     refused_if_storage_down,
 )
 from .history import ThreadHistory
@@ -51,12 +48,6 @@ class _ActiveRun:
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-def _owned_by(request: RunRequest) -> dict[str, str]:
-    """The owner to record a new thread with; named only if not anonymous, so a
-    run without authentication calls the registry as it always did."""
-    return {"owner": request.owner} if request.owner != ANONYMOUS else {}
-
-
 class AgentRunner:
     """Runs the compiled graph; one run at a time per thread."""
 
@@ -81,6 +72,12 @@ class AgentRunner:
         self.context = context
         self.max_message_chars = max_message_chars
         self.max_steps = max_steps
+        # What every run's trace is tagged with.
+        self._metadata = {
+            "prompt_version": prompt.ref,
+            "model": metering.model,
+            "agent_name": graph.name,
+        }
         # Runs in flight in this process, by thread; `locks` covers the others
         # (see docs/design-decisions.md).
         self._active: dict[str, _ActiveRun] = {}
@@ -155,24 +152,7 @@ class AgentRunner:
         active = self._active[thread_id] = _ActiveRun(request.run_id)
         try:
             async with refused_if_storage_down():
-                locked = await self.locks.try_lock(thread_id)
-            if not locked:
-                raise ThreadBusyError(thread_id)  # a run in another process
-            if request.new_thread_metadata is not None and request.announced:
-                # A thread this run creates is recorded here, already busy, before
-                # its id is in any response, so no client can look it up and miss
-                # it (whichever server process it asks).
-                try:
-                    async with refused_if_storage_down():
-                        await self.threads.set_status(
-                            thread_id,
-                            "busy",
-                            metadata=request.new_thread_metadata,
-                            **_owned_by(request),
-                        )
-                except BaseException:
-                    await self.locks.unlock(thread_id)
-                    raise
+                await self._claim(request)
         except BaseException:
             self._end(thread_id)
             raise
@@ -181,6 +161,24 @@ class AgentRunner:
             self._pump(request, list(stream_mode), subgraphs, queue)
         )
         return RunHandle(active.task, queue)
+
+    async def _claim(self, request: RunRequest) -> None:
+        """Take the thread's lock (until `_release`), and record a new thread a
+        client learns of before the run ends, busy, before its id is in any
+        response: no client can look it up and miss it, whichever process it asks."""
+        thread_id = request.thread_id
+        if request.unseen:
+            return
+        if not await self.locks.try_lock(thread_id):
+            raise ThreadBusyError(thread_id)  # a run in another process
+        if (metadata := request.new_thread_metadata) is not None:
+            try:
+                await self.threads.set_status(
+                    thread_id, "busy", metadata=metadata, owner=request.owner
+                )
+            except BaseException:
+                await self.locks.unlock(thread_id)
+                raise
 
     async def cancel(self, thread_id: str, run_id: str) -> bool:
         """Cancel a run in progress; False if it is not running."""
@@ -229,14 +227,7 @@ class AgentRunner:
             async for part in self.graph.astream(
                 request.input,
                 run_config(
-                    request,
-                    meter,
-                    metadata={
-                        "prompt_version": self.prompt.ref,
-                        "model": self.metering.model,
-                        "agent_name": self.graph.name,
-                    },
-                    max_steps=self.max_steps,
+                    request, meter, metadata=self._metadata, max_steps=self.max_steps
                 ),
                 context=self.context,
                 stream_mode=modes,  # type: ignore[arg-type]
@@ -258,20 +249,8 @@ class AgentRunner:
         except asyncio.CancelledError:
             failure = RunFailed.of(request, "cancelled", "the run was cancelled")
             thread_status, run_status = "idle", "cancelled"
-        except GraphRecursionError:
-            limit = f"{self.max_steps} steps (MAX_AGENT_STEPS)"
-            message = f"the agent did not finish within {limit}"
-            # An agent that loops is a fault to look at, like an exception.
-            logger.error("run %s: %s", request.run_id, message)
-            failure = RunFailed.of(request, "agent_step_limit", message)
         except Exception as error:
-            logger.exception("run %s failed", request.run_id)
-            message = (
-                f"the agent failed ({type(error).__name__}); "
-                f"see the server log for run {request.run_id}"
-            )
-            code = "storage_unavailable" if is_storage_error(error) else None
-            failure = RunFailed.of(request, code or failure_code(error), message)
+            failure = RunFailed.raised(request, error, max_steps=self.max_steps)
         finally:
             try:
                 await self._release(request, thread_status)
@@ -312,9 +291,9 @@ class AgentRunner:
             else:
                 # A new thread not announced is recorded now, whole (RunRequest).
                 metadata = None if request.announced else request.new_thread_metadata
-                owned = _owned_by(request) if metadata is not None else {}
                 await self.threads.set_status(
-                    request.thread_id, status, metadata=metadata, **owned
+                    request.thread_id, status, metadata=metadata, owner=request.owner
                 )
         finally:
-            await self.locks.unlock(request.thread_id)
+            if not request.unseen:
+                await self.locks.unlock(request.thread_id)

@@ -23,7 +23,6 @@ ANONYMOUS = "anonymous"
 _PAGE = 100
 
 
-
 class RecordStatements(Protocol):
     """The two writes every run makes, each one statement on the database the
     persistence knows (persistence.py) instead of the store's generic batch."""

@@ -70,9 +70,7 @@ async def open_runner(
                 settings.model_max_retries, settings.model_retry_backoff_seconds
             ),
         )
-        threads = ThreadRegistry(
-            persistence.store, statements=persistence.records
-        )
+        threads = ThreadRegistry(persistence.store, statements=persistence.records)
         runner = AgentRunner(
             graph,
             threads,
