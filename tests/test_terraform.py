@@ -968,3 +968,41 @@ def test_users_words_stay_out_of_the_logs_unless_prod_opts_in(tree: Terraform) -
     env = env_of(single(single(service, "template"), "containers"))
     assert env["SERVE_API_DOCS"] == "false"
     assert env["SERVE_PLAYGROUND"] == "false"
+
+
+def test_the_service_gives_each_caller_their_own_threads(tree: Terraform) -> None:
+    """The deployed service verifies callers' Google ID tokens (AUTH_MODE=google),
+    minted for its deterministic URL, which Terraform knows before the service
+    exists; every root passes the choice on, and `google` is the default."""
+    if tree.context["deployment_target"] != "cloud_run":
+        pytest.skip("Agent Engine: no AUTH_MODE, the platform authenticates")
+    module = variables(tree.module)
+    assert_tunable(module["auth_mode"], "auth_mode")
+    assert unquote(module["auth_mode"]["default"]) == "google"
+    assert module["auth_extra_audiences"]["default"] == []
+    service = resources(tree.module)[("google_cloud_run_v2_service", "app")]
+    env = env_of(single(single(service, "template"), "containers"))
+    assert env["AUTH_MODE"] == "${var.auth_mode}"
+    assert env["AUTH_AUDIENCE"] == (
+        '${join(",", concat([local.service_url], var.auth_extra_audiences))}'
+    )
+    [service_url] = [
+        value
+        for path in tf_files(tree.module)
+        for name, value in local_values(path).items()
+        if name == "service_url"
+    ]
+    assert unquote(service_url) == (
+        "https://${local.app}-${data.google_project.this.number}.${var.region}.run.app"
+    )
+    for root in ("dev", "staging", "prod"):
+        assert unquote(variables(tree.root(root))["auth_mode"]["default"]) == "google"
+        [call] = [
+            body
+            for entry in parse(tree.root(root) / "main.tf")["module"]
+            for body in entry.values()
+        ]
+        assert call["auth_mode"] == "${var.auth_mode}", root
+        assert call["auth_extra_audiences"] == "${var.auth_extra_audiences}", root
+        example = (tree.root(root) / "terraform.tfvars.example").read_text()
+        assert '\nauth_mode = "google"\n' in example, root

@@ -104,7 +104,8 @@ class Settings(BaseSettings):
     # it from the x-test-user header, for tests only (refused on Cloud Run).
     auth_mode: Literal["none", "google", "test"] = "none"
     # The audience a Google ID token must be for: the service's URL, as the
-    # caller minted it. With IAP in front, IAP's audience for its signed header:
+    # caller minted it (several, comma-separated, if clients use several names).
+    # With IAP in front, IAP's audience for its signed header:
     # /projects/<number>/global/backendServices/<id> (or .../apps/<project id>).
     auth_audience: str | None = None
     auth_iap_audience: str | None = None

@@ -142,6 +142,25 @@ def test_a_valid_id_token_is_the_callers_identity(google: TestClient) -> None:
     assert theirs.json()["error"]["code"] == "thread_not_found"
 
 
+def test_a_token_for_any_of_the_services_names_is_accepted(
+    settings: Settings, keys_url: str
+) -> None:
+    # The deterministic URL Terraform sets, and the hash URL a client may call.
+    legacy = "https://my-agent-abc123-ew.a.run.app"
+    verifier = GoogleVerifier(
+        audience=f"{AUDIENCE}, {legacy}",
+        iap_audience=None,
+        id_token_certs_url=f"{keys_url}/certs",
+    )
+    with google_client(settings, verifier) as client:
+        created = [
+            client.post("/threads", json={}, headers=bearer(token(audience=name)))
+            for name in (AUDIENCE, legacy, "https://another-service.a.run.app")
+        ]
+
+    assert [response.status_code for response in created] == [200, 200, 401]
+
+
 def test_iaps_signed_header_is_the_callers_identity(google: TestClient) -> None:
     iap = token(
         audience=IAP_AUDIENCE,

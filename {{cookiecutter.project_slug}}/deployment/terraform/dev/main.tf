@@ -16,6 +16,9 @@ module "environment" {
   min_instances   = 0
   max_instances   = var.max_instances
   invoker_members = var.invoker_members
+
+  auth_mode            = var.auth_mode
+  auth_extra_audiences = var.auth_extra_audiences
 {%- endif %}
 {%- if cookiecutter.session_store == "cloud_sql" %}
 

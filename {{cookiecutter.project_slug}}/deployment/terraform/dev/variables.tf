@@ -50,6 +50,23 @@ variable "invoker_members" {
   default     = []
 }
 
+variable "auth_mode" {
+  description = "Whose threads: `google` (each caller's verified Google identity has its own) or `none` (every caller shares every thread: only for one trusted backend)."
+  type        = string
+  default     = "google"
+
+  validation {
+    condition     = contains(["google", "none"], var.auth_mode)
+    error_message = "auth_mode is `google` or `none`."
+  }
+}
+
+variable "auth_extra_audiences" {
+  description = "Other names clients call the service by (its hash-based run.app URL, a custom domain), which their ID tokens may be minted for."
+  type        = list(string)
+  default     = []
+}
+
 variable "max_instances" {
   description = "Upper bound on Cloud Run instances."
   type        = number

@@ -3,9 +3,9 @@ already required (`Authorization: Bearer <token>`), or the signed header IAP add
 when it fronts the service (`x-goog-iap-jwt-assertion`).
 
 Nothing is trusted unverified: the signature against Google's published keys, the
-expiry, the issuer and the audience (the setting's: a token minted for another
-service is refused). The keys are fetched over a small cached transport, so a
-request does not wait for Google's endpoint each time.
+expiry, the issuer and the audience (one of the setting's, comma-separated: a
+token minted for another service is refused). The keys are fetched over a small
+cached transport, so a request does not wait for Google's endpoint each time.
 """
 
 import asyncio
@@ -108,7 +108,9 @@ class GoogleVerifier:
         id_token_certs_url: str = ID_TOKEN_CERTS_URL,
         iap_certs_url: str = IAP_CERTS_URL,
     ) -> None:
-        self.audience = audience
+        # Several names may reach one service (its two run.app URLs, a domain).
+        self.audiences = [name.strip() for name in (audience or "").split(",")]
+        self.audiences = [name for name in self.audiences if name]
         self.iap_audience = iap_audience
         self.id_token_certs_url = id_token_certs_url
         self.iap_certs_url = iap_certs_url
@@ -121,12 +123,12 @@ class GoogleVerifier:
             claims = await self._verify(
                 iap, self.iap_audience, self.iap_certs_url, IAP_ISSUERS
             )
-        elif self.audience and authorization:
+        elif self.audiences and authorization:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise InvalidIdentityError("Authorization is not a bearer token")
             claims = await self._verify(
-                token.strip(), self.audience, self.id_token_certs_url, ID_TOKEN_ISSUERS
+                token.strip(), self.audiences, self.id_token_certs_url, ID_TOKEN_ISSUERS
             )
         else:
             raise InvalidIdentityError("send a Google ID token as a bearer token")
@@ -136,7 +138,11 @@ class GoogleVerifier:
         return identity
 
     async def _verify(
-        self, token: str, audience: str, certs_url: str, issuers: frozenset[str]
+        self,
+        token: str,
+        audience: str | list[str],
+        certs_url: str,
+        issuers: frozenset[str],
     ) -> Mapping[str, Any]:
         # In a thread: the keys may have to be fetched (a blocking call).
         try:

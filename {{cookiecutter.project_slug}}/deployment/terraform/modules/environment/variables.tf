@@ -109,6 +109,23 @@ variable "invoker_members" {
     error_message = "invoker_members must not contain allUsers or allAuthenticatedUsers: the service is IAM-authenticated."
   }
 }
+
+variable "auth_mode" {
+  description = "Whose threads (AUTH_MODE): `google` gives each caller's verified Google identity its own threads; `none` lets every caller holding roles/run.invoker read and continue every thread (only for one trusted backend that keeps its users apart itself)."
+  type        = string
+  default     = "google"
+
+  validation {
+    condition     = contains(["google", "none"], var.auth_mode)
+    error_message = "auth_mode is `google` or `none` (`test` is for tests and refused on Cloud Run)."
+  }
+}
+
+variable "auth_extra_audiences" {
+  description = "Audiences an ID token may be minted for besides the service's deterministic URL: its hash-based run.app URL or a custom domain, if clients call it by that name."
+  type        = list(string)
+  default     = []
+}
 {%- endif %}
 {%- if cookiecutter.session_store == "cloud_sql" %}
 
