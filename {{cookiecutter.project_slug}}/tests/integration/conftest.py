@@ -2,7 +2,7 @@
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -62,9 +62,19 @@ def postgres_server_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def database_url(postgres_server_url: str) -> str:
+def new_database(postgres_server_url: str) -> Callable[[], str]:
+    """Makes fresh, empty databases on the session's server: the URL of each."""
+
+    def make() -> str:
+        name = f"test_{uuid.uuid4().hex}"
+        with psycopg.connect(postgres_server_url, autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {name}")  # a generated identifier
+        return postgres_server_url.rsplit("/", 1)[0] + f"/{name}"
+
+    return make
+
+
+@pytest.fixture
+def database_url(new_database: Callable[[], str]) -> str:
     """A fresh, empty database on the session's server."""
-    name = f"test_{uuid.uuid4().hex}"
-    with psycopg.connect(postgres_server_url, autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")  # a generated identifier
-    return postgres_server_url.rsplit("/", 1)[0] + f"/{name}"
+    return new_database()
