@@ -24,7 +24,7 @@ from ..settings import AGENT_NAME
 from .approval import approve_tool_calls
 from .context import AgentContext, context_of
 from .faults import answer_dangling_tool_calls, with_deadline
-from .guardrails import ALLOWED, Guardrail, decide
+from .guardrails import Guardrail, screen
 from .prompts import Prompt, load_prompt
 from .state import AgentState
 
@@ -39,14 +39,16 @@ def tool_error_message(error: ToolException | ToolInvocationError) -> str:
     return str(error)
 
 
-def _new_user_messages(messages: Sequence[BaseMessage]) -> list[HumanMessage]:
-    """The user messages after the agent's last turn: what this run was sent."""
-    new: list[HumanMessage] = []
+def _user_turns(messages: Sequence[BaseMessage]) -> tuple[list[str], list[str]]:
+    """The user messages after the agent's last turn (what this run was sent), and
+    the user's messages before them."""
+    users = [str(m.text) for m in messages if isinstance(m, HumanMessage)]
+    new = 0
     for message in reversed(messages):
         if not isinstance(message, HumanMessage):
             break
-        new.append(message)
-    return new[::-1]
+        new += 1
+    return users[len(users) - new :], users[: len(users) - new]
 
 
 def build_graph(
@@ -64,14 +66,11 @@ def build_graph(
     model_with_tools = model.bind_tools(tools)
 
     async def guard(state: AgentState, runtime: Runtime[AgentContext]) -> Command[str]:
-        decision = ALLOWED
-        policy = context_of(runtime).guardrail_policy
         # Every user message this run brings (a client may send several), not
-        # only the last: the first one flagged decides.
-        for message in _new_user_messages(state["messages"]):
-            decision = await decide(guardrail, policy, message.text)
-            if decision.reason:
-                break
+        # only the last, and the latest turns read together.
+        new, earlier = _user_turns(state["messages"])
+        policy = context_of(runtime).guardrail_policy
+        decision = await screen(guardrail, policy, new, earlier)
         update: AgentState = {"messages": [], "guardrail": decision.as_dict()}
         if decision.blocked:
             update["messages"] = [AIMessage(REFUSAL)]

@@ -17,6 +17,7 @@ being returned from `guardrail_from_settings`; the graph does not change.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -182,6 +183,39 @@ async def decide(
     return GuardrailDecision(
         blocked=reason is not None and policy == "block", reason=reason
     )
+
+
+# How many of the user's latest turns are also read together.
+RECENT_TURNS = 4
+
+
+async def screen(
+    guardrail: Guardrail,
+    policy: GuardrailPolicy,
+    new: Sequence[str],
+    earlier: Sequence[str] = (),
+) -> GuardrailDecision:
+    """Screen the user messages a run brings (`new`; `earlier` are the thread's
+    previous user turns): each on its own, the first one flagged deciding; then the
+    latest turns read together, for an instruction split over turns ("please
+    ignore all" / "previous instructions"). A turn flagged on its own was refused
+    then: found again in the turns read together, it does not refuse this run."""
+    if policy == "off":
+        return ALLOWED
+    for message in new:
+        decision = await decide(guardrail, policy, message)
+        if decision.reason:
+            return decision
+    recent = [*earlier, *new][-RECENT_TURNS:]
+    if len(recent) < 2:
+        return ALLOWED
+    together = await decide(guardrail, policy, " ".join(recent))
+    if together.reason is None:
+        return ALLOWED
+    for message in recent[: max(len(recent) - len(new), 0)]:
+        if await guardrail.classify(message):
+            return ALLOWED
+    return together
 
 
 def guardrail_from_settings() -> Guardrail:
