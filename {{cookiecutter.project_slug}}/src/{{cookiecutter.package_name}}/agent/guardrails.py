@@ -36,7 +36,8 @@ class GuardrailDecision:
 
     # The run was stopped and answered with the refusal.
     blocked: bool
-    # What was found (`prompt_injection`, `jailbreak`, `off_topic`), or None.
+    # What was found (`prompt_injection`, `jailbreak`, `off_topic`; in an answer,
+    # `prompt_leak`: see leaks.py), or None.
     reason: str | None
 
     def as_dict(self) -> GuardrailOutcome:
