@@ -126,10 +126,9 @@ def test_whole_agent_over_http(
     system = first.body["systemInstruction"]["parts"][0]["text"]
     prompt = load_prompt("system", vertex_settings.system_prompt_version).text
     # The prompt, then the canary the answers are checked for (agent/leaks.py).
+    marker = system.removeprefix(prompt.rstrip()).strip()
     assert system.startswith(prompt.rstrip())
-    assert system.removeprefix(prompt.rstrip()).strip().startswith(
-        "(Internal marker canary-"
-    )
+    assert marker.startswith("(Internal marker canary-")
     assert "lookup" in first.function_names()
     assert "alpha = 1" in json.dumps(second.function_responses())
     roles = [message["role"] for message in history["messages"]]
