@@ -6,15 +6,18 @@ Attackers hide a phrase from a keyword screen in ways a model still reads throug
 full-width or styled letters (NFKC folds them), invisible characters between the
 letters (zero-width spaces, joiners, bidi controls), look-alike letters from other
 scripts (Cyrillic "о" for Latin "o"), letters spelt with digits ("1gn0r3"), letters
-spaced or dotted apart ("i g n o r e"), and whole sentences in base64 or hex.
-`normalise` undoes the first five in place; `decoded_spans` gives what encoded
-spans decode to, to be screened as well.
+spaced or dotted apart ("i g n o r e"), and whole sentences encoded (base64, hex,
+binary, URL escapes, Morse, ROT13, written backwards). `normalise` undoes the
+first five in place; `decoded_forms` gives what the encodings decode to, to be
+screened as well.
 """
 
 import base64
 import binascii
+import codecs
 import re
 import unicodedata
+import urllib.parse
 from collections.abc import Callable
 
 # Letters of other scripts drawn like Latin ones, each pair the look-alike and its
@@ -37,6 +40,17 @@ _SEPARATORS = re.compile(r"[ .\-_*]")
 # Long runs of base64 or hex: too long to be a word, an id or a number.
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[ :]?){12,}\b")
+_BINARY = re.compile(r"\b(?:[01]{8}\s?){4,}")
+_MORSE = re.compile(r"(?:[.\-]{1,6}(?: / | |/)){4,}[.\-]{1,6}")
+_MORSE_LETTERS = {
+    ".-": "a", "-...": "b", "-.-.": "c", "-..": "d", ".": "e", "..-.": "f",
+    "--.": "g", "....": "h", "..": "i", ".---": "j", "-.-": "k", ".-..": "l",
+    "--": "m", "-.": "n", "---": "o", ".--.": "p", "--.-": "q", ".-.": "r",
+    "...": "s", "-": "t", "..-": "u", "...-": "v", ".--": "w", "-..-": "x",
+    "-.--": "y", "--..": "z", "-----": "0", ".----": "1", "..---": "2",
+    "...--": "3", "....-": "4", ".....": "5", "-....": "6", "--...": "7",
+    "---..": "8", "----.": "9",
+}  # fmt: skip
 
 
 def normalise(text: str) -> str:
@@ -52,6 +66,7 @@ def normalise(text: str) -> str:
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = _LEET_WORD.sub(lambda word: word.group().translate(_LEET), text)
     text = _SPELT_OUT.sub(lambda word: _SEPARATORS.sub("", word.group()), text)
+    text = text.replace("_", " ")  # "system_prompt.txt" names a system prompt
     return "\n".join(" ".join(line.split()) for line in text.splitlines())
 
 
@@ -68,18 +83,37 @@ def visible(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
-def decoded_spans(text: str) -> list[str]:
-    """What the base64 and hex spans of the text decode to, where that is text."""
+def decoded_forms(text: str) -> list[str]:
+    """What the encoded parts of the text say, where they decode to text: base64,
+    hex, binary and Morse spans, URL escapes; and the whole text read in ROT13 and
+    backwards (gibberish for an ordinary message, which no pattern matches)."""
     text = visible(text)  # case kept: base64 is case-sensitive
     spans: list[tuple[Callable[[str], bytes], str]] = [
         *((_from_base64, span) for span in _BASE64.findall(text)),
         *((_from_hex, span) for span in _HEX.findall(text)),
+        *((_from_binary, span) for span in _BINARY.findall(text)),
     ]
-    return [decoded for decode, span in spans for decoded in _as_text(decode, span)]
+    found = [decoded for decode, span in spans for decoded in _as_text(decode, span)]
+    found += [_from_morse(span) for span in _MORSE.findall(text)]
+    if (unquoted := urllib.parse.unquote(text)) != text:
+        found.append(unquoted)
+    return [*found, codecs.encode(text, "rot13"), text[::-1]]
 
 
 def _from_base64(span: str) -> bytes:
     return base64.b64decode(span + "=" * (-len(span) % 4), validate=True)
+
+
+def _from_binary(span: str) -> bytes:
+    return bytes(int(bits, 2) for bits in span.split())
+
+
+def _from_morse(span: str) -> str:
+    words = re.split(r" ?/ ?", span)
+    return " ".join(
+        "".join(_MORSE_LETTERS.get(letter, "") for letter in word.split())
+        for word in words
+    )
 
 
 def _from_hex(span: str) -> bytes:
