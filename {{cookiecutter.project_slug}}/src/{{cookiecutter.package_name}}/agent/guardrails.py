@@ -101,6 +101,10 @@ _MACHINE = r"(ais?|ai models?|assistants?|language models?|llms?|chatbots?|bots?
 # and sound marks come off).
 
 
+# A few characters apart, in scripts without spaces between words.
+_NEAR = r".{0,30}"
+
+
 def _n(*words: str) -> str:
     return "(" + "|".join(re.escape(normalise(word)) for word in words) + ")"
 
@@ -127,7 +131,8 @@ _INJECTION = _rules(
     rf"{_GAP}\b(outdated|revoked|cancell?ed|void|no longer (apply|valid)|"
     r"(don't|do not) apply|overridden|replaced|suspended)\b",
     # Hidden in an encoding, with the order to act on it: "decode this and do it".
-    rf"\b(decode|decipher|convert|translate|read|reverse|unscramble|apply|shift)\b"
+    rf"\b(decode|decipher|convert|translate|read|reverse|unscramble|apply|shift|"
+    rf"turn|solve)\b"
     rf"{_GAP}\b(and|then)\b{_GAP}\b(follow|obey|comply|execute|act on|carry|"
     r"do (it|that|this|what|as))",
     r"\bsystem override\b",
@@ -174,12 +179,12 @@ _INJECTION = _rules(
     rf"(игнорируи|игнорировать|забудь){_GAP}(инструкции|правила)",
     r"(忽略|无视|忘记).{0,10}(指令|说明|规则|提示)",
     r"(显示|输出|告诉我|打印).{0,10}(系统提示|提示词|指令)",
-    rf"{_n('無視', '忘れ')}.{{0,20}}{_n('指示', 'プロンプト', 'ルール', '命令')}",
-    rf"{_n('システムプロンプト')}.{{0,20}}{_n('表示', '見せ', '教え', '出力')}",
-    rf"{_n('ルール', '指示', '命令')}.{{0,10}}{_n('無効')}",
-    rf"{_n('تجاهل', 'انس')}.{{0,30}}{_n('التعليمات', 'تعليمات', 'القواعد')}",
-    rf"{_n('अनदेखा', 'नज़रअंदाज़', 'भूल')}.{{0,30}}{_n('निर्देश', 'नियम')}",
-    rf"{_n('निर्देश', 'नियम')}.{{0,30}}{_n('अनदेखा', 'नज़रअंदाज़', 'भूल')}",
+    rf"{_n('無視', '忘れ')}{_NEAR}{_n('指示', 'プロンプト', 'ルール', '命令')}",
+    rf"{_n('システムプロンプト')}{_NEAR}{_n('表示', '見せ', '教え', '出力')}",
+    rf"{_n('ルール', '指示', '命令')}{_NEAR}{_n('無効')}",
+    rf"{_n('تجاهل', 'انس')}{_NEAR}{_n('التعليمات', 'تعليمات', 'القواعد')}",
+    rf"{_n('अनदेखा', 'नज़रअंदाज़', 'भूल')}{_NEAR}{_n('निर्देश', 'नियम')}",
+    rf"{_n('निर्देश', 'नियम')}{_NEAR}{_n('अनदेखा', 'नज़रअंदाज़', 'भूल')}",
     rf"\b(talimat|kural)\w*{_GAP}\b(yok say|gormezden gel|unut)",
     rf"\b(zignoruj|ignoruj|zapomnij)\b{_GAP}\b(polecen|instrukcj|zasad|regul)",
     rf"\b(negeer|vergeet)\b{_GAP}\b(instructies|regels|opdrachten)\b",

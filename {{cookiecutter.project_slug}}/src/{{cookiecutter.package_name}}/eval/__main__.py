@@ -13,10 +13,11 @@ from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
-{% if cookiecutter.agent == "rag" %}
+
+from ..agent.guardrails import guardrail_from_settings
+{%- if cookiecutter.agent == "rag" %}
 from ..knowledge.ingest import ingest
 {%- endif %}
-from ..agent.guardrails import guardrail_from_settings
 from ..runtime.wiring import open_runner
 from ..settings import Settings
 from .agents import Agent, LocalAgent, RemoteAgent
