@@ -124,7 +124,11 @@ def test_whole_agent_over_http(
     assert final["data"]["model"] == vertex_settings.model_name
     first, second = vertex_fake.requests
     system = first.body["systemInstruction"]["parts"][0]["text"]
-    assert system == load_prompt("system", vertex_settings.system_prompt_version).text
+    prompt = load_prompt("system", vertex_settings.system_prompt_version).text
+    # The prompt, then the canary the answers are checked for (agent/leaks.py).
+    marker = system.removeprefix(prompt.rstrip()).strip()
+    assert system.startswith(prompt.rstrip())
+    assert marker.startswith("(Internal marker canary-")
     assert "lookup" in first.function_names()
     assert "alpha = 1" in json.dumps(second.function_responses())
     roles = [message["role"] for message in history["messages"]]

@@ -1,5 +1,6 @@
-"""The agent's graph: a guardrail on each user message, then a model node and a
-tool node in a ReAct loop, with an optional human approval step before tools run."""
+"""The agent's graph: a guardrail on each user message, then a model node (its
+answers checked for leaks of the system prompt) and a tool node in a ReAct loop,
+with an optional human approval step before tools run."""
 
 from collections.abc import Sequence
 from typing import Literal
@@ -24,7 +25,8 @@ from ..settings import AGENT_NAME
 from .approval import approve_tool_calls
 from .context import AgentContext, context_of
 from .faults import answer_dangling_tool_calls, with_deadline
-from .guardrails import ALLOWED, Guardrail, decide
+from .guardrails import Guardrail, GuardrailDecision, screen
+from .leaks import LeakCheck
 from .prompts import Prompt, load_prompt
 from .state import AgentState
 
@@ -39,14 +41,16 @@ def tool_error_message(error: ToolException | ToolInvocationError) -> str:
     return str(error)
 
 
-def _new_user_messages(messages: Sequence[BaseMessage]) -> list[HumanMessage]:
-    """The user messages after the agent's last turn: what this run was sent."""
-    new: list[HumanMessage] = []
+def _user_turns(messages: Sequence[BaseMessage]) -> tuple[list[str], list[str]]:
+    """The user messages after the agent's last turn (what this run was sent), and
+    the user's messages before them."""
+    users = [str(m.text) for m in messages if isinstance(m, HumanMessage)]
+    new = 0
     for message in reversed(messages):
         if not isinstance(message, HumanMessage):
             break
-        new.append(message)
-    return new[::-1]
+        new += 1
+    return users[len(users) - new :], users[: len(users) - new]
 
 
 def build_graph(
@@ -62,16 +66,15 @@ def build_graph(
     decides and tools act until the model answers. Each run's settings reach the
     nodes as its `AgentContext`; `retry` is how a failed model call is retried."""
     model_with_tools = model.bind_tools(tools)
+    # The prompt with this graph's canary, and the check of answers against both.
+    leak_check = LeakCheck(system_prompt.text)
 
     async def guard(state: AgentState, runtime: Runtime[AgentContext]) -> Command[str]:
-        decision = ALLOWED
-        policy = context_of(runtime).guardrail_policy
         # Every user message this run brings (a client may send several), not
-        # only the last: the first one flagged decides.
-        for message in _new_user_messages(state["messages"]):
-            decision = await decide(guardrail, policy, message.text)
-            if decision.reason:
-                break
+        # only the last, and the latest turns read together.
+        new, earlier = _user_turns(state["messages"])
+        policy = context_of(runtime).guardrail_policy
+        decision = await screen(guardrail, policy, new, earlier)
         update: AgentState = {"messages": [], "guardrail": decision.as_dict()}
         if decision.blocked:
             update["messages"] = [AIMessage(REFUSAL)]
@@ -80,9 +83,17 @@ def build_graph(
 
     async def agent(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         history = answer_dangling_tool_calls(state["messages"])
-        prompt = [SystemMessage(system_prompt.text), *history]
-        deadline = context_of(runtime).model_timeout_seconds
-        reply = await with_deadline(model_with_tools.ainvoke(prompt), deadline)
+        prompt = [SystemMessage(leak_check.prompt), *history]
+        context = context_of(runtime)
+        reply = await with_deadline(
+            model_with_tools.ainvoke(prompt), context.model_timeout_seconds
+        )
+        if context.guardrail_policy != "off" and leak_check.leaks(reply.text):
+            blocked = context.guardrail_policy == "block"
+            found = GuardrailDecision(blocked, "prompt_leak").as_dict()
+            # Blocked, the answer is kept out of the thread and of the reply.
+            answer = AIMessage(REFUSAL) if blocked else reply
+            return {"messages": [answer], "guardrail": found}
         # Progress for clients streaming in `custom` mode.
         for call in reply.tool_calls:
             runtime.stream_writer(

@@ -8,17 +8,21 @@ go on and reports the finding, `off` skips the check.
 Every decision reaches the caller (the final event's `guardrail`), the run's log
 line and the `app.guardrail.decisions` metric.
 
-`PatternGuardrail`, the default, is a transparent keyword screen: fast, offline,
-deterministic, and easy to evade by paraphrase, other languages or encodings (see
+`PatternGuardrail`, the default, is a transparent pattern screen: fast, offline,
+deterministic; it reads through disguised letters and encodings (normalise.py)
+and knows the core phrases in thirteen languages, but a paraphrase evades it (see
 docs/guardrails.md for its measured rates). A stronger classifier (a Gemini model
 asked to classify, Model Armor, ...) replaces it by implementing `Guardrail` and
 being returned from `guardrail_from_settings`; the graph does not change.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from .attack_patterns import INJECTION, JAILBREAK, rules
+from .normalise import decoded_forms, normalise
 from .prompts import load_prompt
 
 GuardrailPolicy = Literal["block", "flag", "off"]
@@ -33,7 +37,8 @@ class GuardrailDecision:
 
     # The run was stopped and answered with the refusal.
     blocked: bool
-    # What was found (`prompt_injection`, `jailbreak`, `off_topic`), or None.
+    # What was found (`prompt_injection`, `jailbreak`, `off_topic`; in an answer,
+    # `prompt_leak`: see leaks.py), or None.
     reason: str | None
 
     def as_dict(self) -> GuardrailOutcome:
@@ -47,32 +52,6 @@ class Guardrail(Protocol):
     """Classifies a user message: the reason it is unsafe or off-topic, or None."""
 
     async def classify(self, message: str) -> str | None: ...
-
-
-def _rules(*patterns: str) -> list[re.Pattern[str]]:
-    return [re.compile(pattern, re.IGNORECASE) for pattern in patterns]
-
-
-# Attempts to change the agent's instructions or to read them.
-_INJECTION = _rules(
-    r"\b(ignore|disregard|forget|override|bypass)\b[^.?!\n]{0,40}"
-    r"\b(instructions?|rules|guidelines|prompts?|restrictions|directives)\b",
-    r"\b(reveal|show|print|repeat|leak|output|display|tell me)\b[^.?!\n]{0,40}"
-    r"\b(system prompt|instructions|initial prompt|hidden prompt|your rules)\b",
-    r"\bsystem\s*(prompt|override|message)\b",
-    r"^\s*(system|assistant|developer)\s*:",
-    r"\bnew instructions\b",
-)
-# Attempts to make the agent someone else, without its rules.
-_JAILBREAK = _rules(
-    r"\byou are now\b",
-    r"\bfrom now on,? you\b",
-    r"\bpretend (to be|you are|you're)\b",
-    r"\b(developer|god|jailbreak|unrestricted|dan) mode\b",
-    r"\bjailbreak",
-    r"\bno (restrictions|rules|filters|limits)\b",
-    r"\bwithout (any )?(restrictions|rules|filters|limits)\b",
-)
 
 
 @dataclass(frozen=True)
@@ -89,7 +68,7 @@ class OffTopic:
             "\n---\n"
         )
         lines = [line for line in patterns.splitlines() if line.strip()]
-        return cls(description.strip(), _rules(*lines))
+        return cls(description.strip(), rules(*lines))
 
 
 class PatternGuardrail:
@@ -98,14 +77,16 @@ class PatternGuardrail:
     def __init__(self, off_topic: OffTopic | None = None) -> None:
         off_topic = off_topic or OffTopic.load()
         self.rules = (
-            ("prompt_injection", _INJECTION),
-            ("jailbreak", _JAILBREAK),
+            ("prompt_injection", INJECTION),
+            ("jailbreak", JAILBREAK),
             ("off_topic", off_topic.patterns),
         )
 
     async def classify(self, message: str) -> str | None:
+        # The message as written, and what its encodings say.
+        texts = [normalise(text) for text in (message, *decoded_forms(message))]
         for reason, patterns in self.rules:
-            if any(pattern.search(message) for pattern in patterns):
+            if any(pattern.search(text) for pattern in patterns for text in texts):
                 return reason
         return None
 
@@ -120,6 +101,39 @@ async def decide(
     return GuardrailDecision(
         blocked=reason is not None and policy == "block", reason=reason
     )
+
+
+# How many of the user's latest turns are also read together.
+RECENT_TURNS = 4
+
+
+async def screen(
+    guardrail: Guardrail,
+    policy: GuardrailPolicy,
+    new: Sequence[str],
+    earlier: Sequence[str] = (),
+) -> GuardrailDecision:
+    """Screen the user messages a run brings (`new`; `earlier` are the thread's
+    previous user turns): each on its own, the first one flagged deciding; then the
+    latest turns read together, for an instruction split over turns ("please
+    ignore all" / "previous instructions"). A turn flagged on its own was refused
+    then: found again in the turns read together, it does not refuse this run."""
+    if policy == "off":
+        return ALLOWED
+    for message in new:
+        decision = await decide(guardrail, policy, message)
+        if decision.reason:
+            return decision
+    recent = [*earlier, *new][-RECENT_TURNS:]
+    if len(recent) < 2:
+        return ALLOWED
+    together = await decide(guardrail, policy, " ".join(recent))
+    if together.reason is None:
+        return ALLOWED
+    for message in recent[: max(len(recent) - len(new), 0)]:
+        if await guardrail.classify(message):
+            return ALLOWED
+    return together
 
 
 def guardrail_from_settings() -> Guardrail:

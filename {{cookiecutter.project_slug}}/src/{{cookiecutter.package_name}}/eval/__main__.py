@@ -13,7 +13,9 @@ from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
-{% if cookiecutter.agent == "rag" %}
+
+from ..agent.guardrails import guardrail_from_settings
+{%- if cookiecutter.agent == "rag" %}
 from ..knowledge.ingest import ingest
 {%- endif %}
 from ..runtime.wiring import open_runner
@@ -22,6 +24,7 @@ from .agents import Agent, LocalAgent, RemoteAgent
 from .cases import EvalCase, EvalSetError, load_cases
 from .compare import compare_runs, render
 from .gate import Thresholds, check
+from .guardrail_set import guardrail_rates, load_labelled
 from .harness import CaseResult, EvalRun, run_eval
 from .judge import Judge, LocalJudge
 from .preflight import HINT, MissingToolsError, check_tools, graph_tools
@@ -62,12 +65,16 @@ def main(
 async def _run(args: argparse.Namespace, overrides: Overrides) -> int:
     cases = load_cases(args.cases)
     thresholds = Thresholds.load(args.thresholds)
+    labelled = load_labelled(Path(args.guardrail_set)) if args.guardrail_set else []
     run = await _evaluate(args, overrides, cases, args.prompt_version)
+    if labelled:
+        # The guardrail this project configures, on its own labelled set.
+        run.summary |= await guardrail_rates(guardrail_from_settings(), labelled)
     failures = check(run, thresholds)
     report = write_report(run, failures, args.out)
     print(f"\njudge: {run.lineage['judge']}; prompt: {run.lineage['prompt_version']}")
     for name, value in run.summary.items():
-        print(f"  {name:30} {value}")
+        print(f"  {name:34} {value}")
     print(f"report: {report}")
     if failures:
         print(f"\nGATE FAILED: {len(failures)} threshold(s) missed", file=sys.stderr)
@@ -219,6 +226,11 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("evals/thresholds.json"),
         help="thresholds file",
+    )
+    run.add_argument(
+        "--guardrail-set",
+        default="evals/guardrail.jsonl",
+        help="the guardrail's labelled set, rated per category ('' to skip)",
     )
     run.add_argument(
         "--prompt-version",
