@@ -52,15 +52,13 @@ _EARLIER = (
 )
 # Who a message planted in a document speaks to.
 _MACHINE = r"(ais?|ai models?|assistants?|language models?|llms?|chatbots?|bots?)"
-# Words in other scripts, written as normalise() leaves them (accents, vowel signs
-# and sound marks come off).
-
-
 # A few characters apart, in scripts without spaces between words.
 _NEAR = r".{0,30}"
 
 
 def _n(*words: str) -> str:
+    """Words in other scripts, written as normalise() leaves them (accents, vowel
+    signs and sound marks come off), as alternatives of one group."""
     return "(" + "|".join(re.escape(normalise(word)) for word in words) + ")"
 
 
