@@ -1006,3 +1006,68 @@ def test_the_service_gives_each_caller_their_own_threads(tree: Terraform) -> Non
         assert call["auth_extra_audiences"] == "${var.auth_extra_audiences}", root
         example = (tree.root(root) / "terraform.tfvars.example").read_text()
         assert '\nauth_mode = "google"\n' in example, root
+
+
+def test_each_environment_screens_with_its_own_model_armor_template(
+    tree: Terraform,
+) -> None:
+    """Terraform creates the environment's Model Armor template (filters and
+    confidence levels as checked variables), enables the API, lets the runtime
+    identity screen with templates and nothing more, and points the agent at it:
+    Cloud Run through its env, Agent Engine through the deploy script's flag."""
+    template = resources(tree.module)[("google_model_armor_template", "guardrail")]
+    assert template["template_id"] == "${local.model_armor_template}"
+    assert template["location"] == "${local.model_armor_location}"
+    filters = single(template, "filter_config")
+    injection = single(filters, "pi_and_jailbreak_filter_settings")
+    assert injection["confidence_level"] == "${var.model_armor_injection_confidence}"
+    module = variables(tree.module)
+    for name in ("model_armor_injection_confidence", "model_armor_rai_filters"):
+        assert_tunable(module[name], name)
+    [main] = [p for p in tf_files(tree.module) if p.name == "main.tf"]
+    module_locals = local_values(main)
+    assert "modelarmor.googleapis.com" in str(module_locals["services"])
+    roles = str(module_locals["app_roles"])
+    assert "roles/modelarmor.user" in roles
+    assert "roles/modelarmor.admin" not in roles
+    for root in ("dev", "staging", "prod"):
+        [call] = [
+            body
+            for entry in parse(tree.root(root) / "main.tf")["module"]
+            for body in entry.values()
+        ]
+        name = "model_armor_injection_confidence"
+        assert call[name] == f"${{var.{name}}}", root
+        assert_tunable(variables(tree.root(root))[name], f"{root}: {name}")
+    if tree.context["deployment_target"] == "cloud_run":
+        assert_tunable(module["guardrail"], "guardrail")
+        assert unquote(module["guardrail"]["default"]) == "model_armor"
+        service = resources(tree.module)[("google_cloud_run_v2_service", "app")]
+        env = env_of(single(single(service, "template"), "containers"))
+        assert env["GUARDRAIL"] == "${var.guardrail}"
+        assert env["MODEL_ARMOR_TEMPLATE"] == (
+            "${google_model_armor_template.guardrail.template_id}"
+        )
+        assert env["MODEL_ARMOR_LOCATION"] == (
+            "${google_model_armor_template.guardrail.location}"
+        )
+        for direction in ("prompts", "responses"):
+            name = f"model_armor_{direction}_on_fault"
+            assert_tunable(module[name], name)
+            assert env[name.upper()] == f"${{var.{name}}}"
+        for root in ("dev", "staging", "prod"):
+            example = (tree.root(root) / "terraform.tfvars.example").read_text()
+            assert '\nguardrail = "model_armor"\n' in example, root
+        return
+    pipelines = [
+        path
+        for folder in (".cloudbuild", ".github/workflows")
+        for path in sorted((tree.project / folder).glob("*.yaml"))
+        if "deploy_agent_engine.py" in path.read_text()
+    ]
+    assert pipelines
+    for path in pipelines:
+        environment = "prod" if "prod" in path.name else "staging"
+        text = path.read_text()
+        assert '--model-armor-template "$' in text, path.name
+        assert f'-{environment}" \\' in text, path.name

@@ -80,6 +80,22 @@ class Settings(BaseSettings):
     # requests: `block` (a polite refusal, the model never sees the message), `flag`
     # (the run goes on; the decision is reported and logged) or `off`.
     guardrail_policy: Literal["block", "flag", "off"] = "block"
+    # Which guardrail: `patterns` (offline, the default) or `model_armor` (the
+    # pattern screen, then Google Cloud's Model Armor: docs/guardrails.md).
+    guardrail: Literal["patterns", "model_armor"] = "patterns"
+    # The Model Armor template's id, in GOOGLE_CLOUD_PROJECT and in
+    # MODEL_ARMOR_LOCATION (GOOGLE_CLOUD_LOCATION if unset); Terraform creates it.
+    model_armor_template: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]+$")
+    model_armor_location: str | None = None
+    # Overrides the regional endpoint (private endpoints, protocol fakes).
+    model_armor_endpoint: str | None = None
+    # Each screen's deadline, retries of 429 and 5xx included.
+    model_armor_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    # When Model Armor gives no verdict: `fail_closed` stops the run (503),
+    # `fail_open` lets the text through (logged). Per direction: prompts (user
+    # messages, tool results, passages) and responses (the model's answers).
+    model_armor_prompts_on_fault: Literal["fail_closed", "fail_open"] = "fail_closed"
+    model_armor_responses_on_fault: Literal["fail_closed", "fail_open"] = "fail_open"
 
     # Persistence. SQLite under `data_dir` unless DATABASE_URL names a PostgreSQL.
     data_dir: Path = Path(".data")
@@ -143,6 +159,18 @@ class Settings(BaseSettings):
             self.model_provider, self.model_name = "vertex", self.active_model
         else:
             self.model_provider = "local"
+        return self
+
+    @model_validator(mode="after")
+    def _model_armor_needs_a_template(self) -> Self:
+        if self.guardrail == "model_armor" and not (
+            self.google_cloud_project and self.model_armor_template
+        ):
+            raise ValueError(
+                "GUARDRAIL=model_armor needs GOOGLE_CLOUD_PROJECT and "
+                "MODEL_ARMOR_TEMPLATE: the project and id of a Model Armor template "
+                "(deployment/terraform creates one per environment)"
+            )
         return self
 
     @model_validator(mode="after")

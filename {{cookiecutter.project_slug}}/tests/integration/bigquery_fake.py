@@ -11,14 +11,13 @@ the `input` column the test put in `rows`, cut at the `@limit` parameter.
 
 import json
 import re
-import threading
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .fake_http import TOKEN_PATH, JsonHandler
+from .fake_http import TOKEN_PATH, JsonHandler, LocalFake
 
 ACCESS_TOKEN = "fake-bigquery-token"  # noqa: S105 - a dummy token for a local fake
 _PROJECT = r"^/bigquery/v2/projects/(?P<project>[^/]+)"
@@ -66,7 +65,7 @@ class _Job:
     polls_left: int
 
 
-class BigQueryFake:
+class BigQueryFake(LocalFake):
     """Start with `with BigQueryFake() as fake:`; point the client at `fake.url`."""
 
     def __init__(self) -> None:
@@ -81,26 +80,11 @@ class BigQueryFake:
         self.token_requests = 0
         self._errors: deque[tuple[int, str, str]] = deque()
         self._jobs: dict[str, _Job] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """The endpoint to give the client (`client_options={"api_endpoint": ...}`)."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        super().__init__()
 
     def fail_next_query(self, status: int, reason: str, message: str) -> None:
         """Script the next `jobs.query`: an error in BigQuery's format."""
         self._errors.append((status, reason, message))
-
-    def __enter__(self) -> "BigQueryFake":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def _query(self, query: RecordedQuery) -> tuple[int, dict[str, Any]]:
         self.queries.append(query)

@@ -31,7 +31,11 @@ def test_an_injection_is_refused_without_calling_the_model(
     assert reply.status_code == 200
     body = reply.json()
     assert body["reply"] == REFUSAL
-    assert body["guardrail"] == {"blocked": True, "reason": "prompt_injection"}
+    assert body["guardrail"] == {
+        "blocked": True,
+        "reason": "prompt_injection",
+        "source": "input",
+    }
     assert body["model_calls"] == 0
     assert body["tool_calls"] == []
     assert model.seen == []
@@ -42,7 +46,7 @@ def test_an_injection_is_refused_without_calling_the_model(
         "/invoke",
         json={"message": "What is stored under alpha?", "thread_id": body["thread_id"]},
     ).json()
-    assert after["guardrail"] == {"blocked": False, "reason": None}
+    assert after["guardrail"] == {"blocked": False, "reason": None, "source": "input"}
     # Unscripted, the model echoes: the benign question reached it.
     assert after["reply"] == "You said: What is stored under alpha?"
 
@@ -50,7 +54,11 @@ def test_an_injection_is_refused_without_calling_the_model(
 def test_the_final_event_carries_the_decision(client: TestClient) -> None:
     final = read_events(client, "/stream", {"message": INJECTION})[-1]
     assert final["event"] == "final"
-    assert final["data"]["guardrail"] == {"blocked": True, "reason": "prompt_injection"}
+    assert final["data"]["guardrail"] == {
+        "blocked": True,
+        "reason": "prompt_injection",
+        "source": "input",
+    }
     assert final["data"]["reply"] == REFUSAL
 
 
@@ -59,7 +67,11 @@ def test_flag_answers_and_reports(settings: Settings) -> None:
     model = ScriptedChatModel(turns=["Flagged, but answered."])
     with TestClient(create_app(flagging, model=model, tools=TEST_TOOLS)) as client:
         body = client.post("/invoke", json={"message": OFF_TOPIC}).json()
-    assert body["guardrail"] == {"blocked": False, "reason": "off_topic"}
+    assert body["guardrail"] == {
+        "blocked": False,
+        "reason": "off_topic",
+        "source": "input",
+    }
     assert body["reply"] == "Flagged, but answered."
     assert body["reply"] != REFUSAL
     assert body["model_calls"] == 1
@@ -73,15 +85,20 @@ def test_decisions_are_logged_and_counted(
     client.post("/invoke", json={"message": INJECTION})
 
     [line] = run_lines(log_lines())
-    assert line["run"]["guardrail"] == {"blocked": True, "reason": "prompt_injection"}
+    assert line["run"]["guardrail"] == {
+        "blocked": True,
+        "reason": "prompt_injection",
+        "source": "input",
+    }
     counts = {
         (
             p.attributes["app.guardrail.outcome"],
             p.attributes.get("app.guardrail.reason"),
+            p.attributes.get("app.guardrail.source"),
         )
         for p in recorded_metrics(metric_reader)["app.guardrail.decisions"]
     }
-    assert ("blocked", "prompt_injection") in counts
+    assert ("blocked", "prompt_injection", "input") in counts
 
 
 async def test_a_stronger_classifier_plugs_in_without_changing_the_graph() -> None:
@@ -99,5 +116,9 @@ async def test_a_stronger_classifier_plugs_in_without_changing_the_graph() -> No
     state = await graph.ainvoke({"messages": [("user", "Hello there")]})
 
     assert state["messages"][-1].content == REFUSAL
-    assert state["guardrail"] == {"blocked": True, "reason": "off_topic"}
+    assert state["guardrail"] == {
+        "blocked": True,
+        "reason": "off_topic",
+        "source": "input",
+    }
     assert model.seen == []

@@ -370,5 +370,9 @@ def test_every_user_message_of_a_run_is_screened(client: TestClient) -> None:
 
     values = client.post("/runs/wait", json=body).json()
 
-    assert values["guardrail"] == {"blocked": True, "reason": "prompt_injection"}
+    assert values["guardrail"] == {
+        "blocked": True,
+        "reason": "prompt_injection",
+        "source": "input",
+    }
     assert values["messages"][-1]["type"] == "ai"

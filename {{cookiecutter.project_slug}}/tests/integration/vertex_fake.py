@@ -22,14 +22,13 @@ import hashlib
 import json
 import math
 import re
-import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from .fake_http import TOKEN_PATH, JsonHandler
+from .fake_http import TOKEN_PATH, JsonHandler, LocalFake
 
 ACCESS_TOKEN = JsonHandler.access_token
 EMBEDDING_METHODS = frozenset({"predict", "embedContent", "batchEmbedContents"})
@@ -110,7 +109,7 @@ class _Reply:
     error: str = ""
 
 
-class VertexFake:
+class VertexFake(LocalFake):
     """Start with `with VertexFake() as fake:`; point the client at `fake.url`."""
 
     def __init__(self) -> None:
@@ -124,14 +123,7 @@ class VertexFake:
         self.embedding_dimensions = 64
         self._embedding_errors: deque[_Reply] = deque()
         self._script: deque[_Reply] = deque()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """Base URL to give the client (its `base_url` / token URI)."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        super().__init__()
 
     def reply_text(self, text: str) -> None:
         """Script the next reply: plain text."""
@@ -196,14 +188,6 @@ class VertexFake:
             "predictions": predictions,
             "metadata": {"billableCharacterCount": characters},
         }
-
-    def __enter__(self) -> "VertexFake":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def _evaluate(self, body: dict[str, Any], headers: Any) -> dict[str, Any]:
         self.evaluations.append({**body, "authorization": headers.get("authorization")})

@@ -28,9 +28,21 @@ async def test_block_flag_and_off() -> None:
     off = await decide(guardrail, "off", INJECTION)
     benign = await decide(guardrail, "block", "What is stored under alpha?")
 
-    assert blocked.as_dict() == {"blocked": True, "reason": "prompt_injection"}
-    assert flagged.as_dict() == {"blocked": False, "reason": "prompt_injection"}
-    assert off.as_dict() == benign.as_dict() == {"blocked": False, "reason": None}
+    assert blocked.as_dict() == {
+        "blocked": True,
+        "reason": "prompt_injection",
+        "source": "input",
+    }
+    assert flagged.as_dict() == {
+        "blocked": False,
+        "reason": "prompt_injection",
+        "source": "input",
+    }
+    assert (
+        off.as_dict()
+        == benign.as_dict()
+        == {"blocked": False, "reason": None, "source": "input"}
+    )
 
 
 @pytest.mark.parametrize(
@@ -164,8 +176,12 @@ async def test_an_instruction_split_over_turns_is_read_together() -> None:
     )
     alone = await screen(guardrail, "block", ["previous instructions and print them."])
 
-    assert split.as_dict() == {"blocked": True, "reason": "prompt_injection"}
-    assert alone.as_dict() == {"blocked": False, "reason": None}
+    assert split.as_dict() == {
+        "blocked": True,
+        "reason": "prompt_injection",
+        "source": "input",
+    }
+    assert alone.as_dict() == {"blocked": False, "reason": None, "source": "input"}
 
 
 async def test_a_refused_turn_does_not_refuse_the_turns_after_it() -> None:
@@ -174,7 +190,7 @@ async def test_a_refused_turn_does_not_refuse_the_turns_after_it() -> None:
 
     after = await screen(guardrail, "block", ["Fine. Is it sunny?"], earlier)
 
-    assert after.as_dict() == {"blocked": False, "reason": None}
+    assert after.as_dict() == {"blocked": False, "reason": None, "source": "input"}
 
 
 async def test_each_new_message_is_screened_and_off_screens_nothing() -> None:

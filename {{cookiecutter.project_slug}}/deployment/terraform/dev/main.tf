@@ -19,6 +19,7 @@ module "environment" {
 
   auth_mode            = var.auth_mode
   auth_extra_audiences = var.auth_extra_audiences
+  guardrail            = var.guardrail
 {%- endif %}
 {%- if cookiecutter.session_store == "cloud_sql" %}
 
@@ -32,4 +33,6 @@ module "environment" {
   telemetry_retention_days = 30
   alert_email              = var.alert_email
   notification_channels    = var.notification_channels
+
+  model_armor_injection_confidence = var.model_armor_injection_confidence
 }

@@ -61,6 +61,17 @@ variable "auth_mode" {
   }
 }
 
+variable "guardrail" {
+  description = "The guardrail: `model_armor` (the environment's Model Armor template after the local pattern screen) or `patterns` (the local screen alone)."
+  type        = string
+  default     = "model_armor"
+
+  validation {
+    condition     = contains(["model_armor", "patterns"], var.guardrail)
+    error_message = "guardrail is `model_armor` or `patterns`."
+  }
+}
+
 variable "auth_extra_audiences" {
   description = "Other names clients call the service by (its hash-based run.app URL, a custom domain), which their ID tokens may be minted for."
   type        = list(string)
@@ -84,4 +95,15 @@ variable "notification_channels" {
   description = "Existing Cloud Monitoring notification channels the alerts notify."
   type        = list(string)
   default     = []
+}
+
+variable "model_armor_injection_confidence" {
+  description = "How sure Model Armor must be to call a text prompt injection or a jailbreak: LOW_AND_ABOVE, MEDIUM_AND_ABOVE or HIGH."
+  type        = string
+  default     = "MEDIUM_AND_ABOVE"
+
+  validation {
+    condition     = contains(["LOW_AND_ABOVE", "MEDIUM_AND_ABOVE", "HIGH"], var.model_armor_injection_confidence)
+    error_message = "model_armor_injection_confidence is LOW_AND_ABOVE, MEDIUM_AND_ABOVE or HIGH."
+  }
 }

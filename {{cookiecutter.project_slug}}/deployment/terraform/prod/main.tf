@@ -32,6 +32,7 @@ module "environment" {
 
   auth_mode            = var.auth_mode
   auth_extra_audiences = var.auth_extra_audiences
+  guardrail            = var.guardrail
 {%- endif %}
 {%- if cookiecutter.session_store == "cloud_sql" %}
 
@@ -49,4 +50,6 @@ module "environment" {
   # they carry the user's message only with log_user_inputs.
   telemetry_readers = ["serviceAccount:${local.drift_service_account_email}"]
   log_user_inputs   = var.log_user_inputs
+
+  model_armor_injection_confidence = var.model_armor_injection_confidence
 }

@@ -58,6 +58,17 @@ variable "auth_mode" {
   }
 }
 
+variable "guardrail" {
+  description = "The guardrail: `model_armor` (the environment's Model Armor template after the local pattern screen) or `patterns` (the local screen alone)."
+  type        = string
+  default     = "model_armor"
+
+  validation {
+    condition     = contains(["model_armor", "patterns"], var.guardrail)
+    error_message = "guardrail is `model_armor` or `patterns`."
+  }
+}
+
 variable "auth_extra_audiences" {
   description = "Other names clients call the service by (its hash-based run.app URL, a custom domain), which their ID tokens may be minted for."
   type        = list(string)
@@ -87,4 +98,15 @@ variable "log_user_inputs" {
   description = "Log each run's user message for the drift job (users' data: decide with your privacy rules)."
   type        = bool
   default     = false
+}
+
+variable "model_armor_injection_confidence" {
+  description = "How sure Model Armor must be to call a text prompt injection or a jailbreak: LOW_AND_ABOVE, MEDIUM_AND_ABOVE or HIGH."
+  type        = string
+  default     = "MEDIUM_AND_ABOVE"
+
+  validation {
+    condition     = contains(["LOW_AND_ABOVE", "MEDIUM_AND_ABOVE", "HIGH"], var.model_armor_injection_confidence)
+    error_message = "model_armor_injection_confidence is LOW_AND_ABOVE, MEDIUM_AND_ABOVE or HIGH."
+  }
 }

@@ -18,6 +18,8 @@ from langchain_core.exceptions import ModelError, ModelTimeoutError
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langgraph.types import RetryPolicy
 
+from .guardrails import GuardrailUnavailableError
+
 UNANSWERED = "Not run: the previous run stopped before this tool answered."
 
 
@@ -73,6 +75,8 @@ def answer_dangling_tool_calls(messages: Sequence[BaseMessage]) -> list[BaseMess
 
 def failure_code(error: Exception) -> str:
     """The code a failed run reports for this exception."""
+    if isinstance(error, GuardrailUnavailableError):
+        return error.code
     if isinstance(error, ModelTimeoutError):
         return "model_timeout"
     if is_retryable(error):

@@ -1,17 +1,13 @@
-"""The agent's graph: a guardrail on each user message, then a model node (its
-answers checked for leaks of the system prompt) and a tool node in a ReAct loop,
-with an optional human approval step before tools run."""
+"""The agent's graph: a guardrail on what each run brings, then a model node (tool
+results screened before it reads them, its answers checked for leaks of the system
+prompt) and a tool node in a ReAct loop, with an optional human approval step
+before tools run."""
 
 from collections.abc import Sequence
 from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import (
-    AIMessage,
-    BaseMessage,
-    HumanMessage,
-    SystemMessage,
-)
+from langchain_core.messages import AIMessage, SystemMessage
 from langchain_core.tools import BaseTool, ToolException
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
@@ -25,9 +21,15 @@ from ..settings import AGENT_NAME
 from .approval import approve_tool_calls
 from .context import AgentContext, context_of
 from .faults import answer_dangling_tool_calls, with_deadline
-from .guardrails import Guardrail, GuardrailDecision, screen
+from .guardrails import Guardrail, GuardrailDecision, GuardrailPolicy, decide
 from .leaks import LeakCheck
 from .prompts import Prompt, load_prompt
+from .screen import (
+    fingerprint,
+    readable,
+    screen_input,
+    screen_results,
+)
 from .state import AgentState
 
 # What a blocked user reads: it says what the agent is for, so the user can go on.
@@ -39,18 +41,6 @@ def tool_error_message(error: ToolException | ToolInvocationError) -> str:
     bad arguments) go back to it as an error tool message; any other exception fails
     the run."""
     return str(error)
-
-
-def _user_turns(messages: Sequence[BaseMessage]) -> tuple[list[str], list[str]]:
-    """The user messages after the agent's last turn (what this run was sent), and
-    the user's messages before them."""
-    users = [str(m.text) for m in messages if isinstance(m, HumanMessage)]
-    new = 0
-    for message in reversed(messages):
-        if not isinstance(message, HumanMessage):
-            break
-        new += 1
-    return users[len(users) - new :], users[: len(users) - new]
 
 
 def build_graph(
@@ -70,36 +60,65 @@ def build_graph(
     leak_check = LeakCheck(system_prompt.text)
 
     async def guard(state: AgentState, runtime: Runtime[AgentContext]) -> Command[str]:
-        # Every user message this run brings (a client may send several), not
-        # only the last, and the latest turns read together.
-        new, earlier = _user_turns(state["messages"])
+        # Every message this run brings, of any role (screen.py).
+        messages = state["messages"]
+        verdicts = state.get("screened", {})
         policy = context_of(runtime).guardrail_policy
-        decision = await screen(guardrail, policy, new, earlier)
-        update: AgentState = {"messages": [], "guardrail": decision.as_dict()}
+        decision, passed = await screen_input(guardrail, policy, messages, verdicts)
+        update: AgentState = {
+            "messages": [],
+            "guardrail": decision.as_dict(),
+            "screened": passed,
+        }
         if decision.blocked:
-            update["messages"] = [AIMessage(REFUSAL)]
+            update["messages"] = [refusal := AIMessage(REFUSAL)]
+            update["screened"] = {**passed, fingerprint(refusal): True}
             return Command(goto=END, update=update)
         return Command(goto="agent", update=update)
 
     async def agent(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
-        history = answer_dangling_tool_calls(state["messages"])
-        prompt = [SystemMessage(leak_check.prompt), *history]
         context = context_of(runtime)
-        reply = await with_deadline(
-            model_with_tools.ainvoke(prompt), context.model_timeout_seconds
+        policy = context.guardrail_policy
+        messages = state["messages"]
+        verdicts = state.get("screened", {})
+        # Tool results are untrusted input: screened before the model reads them.
+        finding, withheld, passed = await screen_results(
+            guardrail, policy, messages, verdicts
         )
-        if context.guardrail_policy != "off" and leak_check.leaks(reply.text):
-            blocked = context.guardrail_policy == "block"
-            found = GuardrailDecision(blocked, "prompt_leak").as_dict()
+        replaced = {m.id: m for m in withheld}
+        reading = [replaced.get(m.id, m) for m in messages]
+        update: AgentState = {"messages": [], "screened": passed}
+        if finding:
+            update["guardrail"] = finding.as_dict()
+        history = answer_dangling_tool_calls(readable(reading, verdicts | passed))
+        reply = await with_deadline(
+            model_with_tools.ainvoke([SystemMessage(leak_check.prompt), *history]),
+            context.model_timeout_seconds,
+        )
+        answer = await check_answer(reply, policy)
+        if answer.reason:
+            update["guardrail"] = answer.as_dict()
+        if answer.blocked:
             # Blocked, the answer is kept out of the thread and of the reply.
-            answer = AIMessage(REFUSAL) if blocked else reply
-            return {"messages": [answer], "guardrail": found}
+            reply = AIMessage(REFUSAL)
         # Progress for clients streaming in `custom` mode.
         for call in reply.tool_calls:
             runtime.stream_writer(
                 {"type": "progress", "message": f"Calling {call['name']}"}
             )
-        return {"messages": [reply]}
+        update["messages"] = [*withheld, reply]
+        update["screened"] = {**passed, fingerprint(reply): True}
+        return update
+
+    async def check_answer(
+        reply: AIMessage, policy: GuardrailPolicy
+    ) -> GuardrailDecision:
+        """The answer's leak check, then the guardrail's screen of answers."""
+        if policy == "off" or not reply.text.strip():
+            return GuardrailDecision(False, None, "answer")
+        if leak_check.leaks(reply.text):
+            return GuardrailDecision(policy == "block", "prompt_leak", "answer")
+        return await decide(guardrail, policy, reply.text, "answer")
 
     # Not named after the agent: the GenAI instrumentation takes a runnable whose
     # name says "agent" for an agent of its own.

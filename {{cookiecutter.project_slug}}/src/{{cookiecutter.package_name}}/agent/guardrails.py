@@ -8,26 +8,35 @@ go on and reports the finding, `off` skips the check.
 Every decision reaches the caller (the final event's `guardrail`), the run's log
 line and the `app.guardrail.decisions` metric.
 
+What the model reads from elsewhere is screened too, as untrusted input: tool
+results and retrieved passages (a flagged one is withheld from the model, the
+rest of the run goes on), and a guardrail that also `ScreensAnswers` sees each
+answer before it is kept.
+
 `PatternGuardrail`, the default, is a transparent pattern screen: fast, offline,
 deterministic; it reads through disguised letters and encodings (normalise.py)
 and knows the core phrases in thirteen languages, but a paraphrase evades it (see
-docs/guardrails.md for its measured rates). A stronger classifier (a Gemini model
-asked to classify, Model Armor, ...) replaces it by implementing `Guardrail` and
-being returned from `guardrail_from_settings`; the graph does not change.
+docs/guardrails.md for its measured rates). GUARDRAIL=model_armor puts Google
+Cloud's Model Armor behind it (model_armor.py). Any other classifier implements
+`Guardrail` and is returned from `guardrail_setup.guardrail_from_settings`; the
+graph does not change.
 """
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from .attack_patterns import INJECTION, JAILBREAK, rules
 from .normalise import decoded_forms, normalise
 from .prompts import load_prompt
 
 GuardrailPolicy = Literal["block", "flag", "off"]
+# Where the text came from: the run's `input` (user messages, or any message a
+# client sends), a `tool_result` (or retrieved passages), or the model's `answer`.
+GuardrailSource = Literal["input", "tool_result", "answer"]
 # A decision as the API, the thread state and the logs carry it:
-# `{"blocked": bool, "reason": str | None}`.
+# `{"blocked": bool, "reason": str | None, "source": GuardrailSource}`.
 GuardrailOutcome = dict[str, bool | str | None]
 
 
@@ -35,23 +44,41 @@ GuardrailOutcome = dict[str, bool | str | None]
 class GuardrailDecision:
     """What the guardrail found in one message, and what the policy made of it."""
 
-    # The run was stopped and answered with the refusal.
+    # The text was kept from the model and the user: the run's input answered
+    # with the refusal, a tool result withheld, an answer replaced.
     blocked: bool
     # What was found (`prompt_injection`, `jailbreak`, `off_topic`; in an answer,
-    # `prompt_leak`: see leaks.py), or None.
+    # `prompt_leak`: see leaks.py; Model Armor's findings: see model_armor.py),
+    # or None.
     reason: str | None
+    source: GuardrailSource = "input"
 
     def as_dict(self) -> GuardrailOutcome:
-        return {"blocked": self.blocked, "reason": self.reason}
+        return {"blocked": self.blocked, "reason": self.reason, "source": self.source}
 
 
 ALLOWED = GuardrailDecision(blocked=False, reason=None)
 
 
+class GuardrailUnavailableError(Exception):
+    """The guardrail could not decide (its service timed out or failed) and is set
+    to fail closed: the run stops rather than let the text through unscreened."""
+
+    code = "guardrail_unavailable"
+
+
 class Guardrail(Protocol):
-    """Classifies a user message: the reason it is unsafe or off-topic, or None."""
+    """Classifies untrusted text (a user message, a tool result): the reason it is
+    unsafe or off-topic, or None."""
 
     async def classify(self, message: str) -> str | None: ...
+
+
+@runtime_checkable
+class ScreensAnswers(Protocol):
+    """A guardrail that also screens the model's answers (Model Armor does)."""
+
+    async def classify_answer(self, answer: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -92,15 +119,22 @@ class PatternGuardrail:
 
 
 async def decide(
-    guardrail: Guardrail, policy: GuardrailPolicy, message: str
+    guardrail: Guardrail,
+    policy: GuardrailPolicy,
+    message: str,
+    source: GuardrailSource = "input",
 ) -> GuardrailDecision:
-    """Classify a message and apply the policy to what was found."""
+    """Classify a text and apply the policy to what was found."""
     if policy == "off":
         return ALLOWED
-    reason = await guardrail.classify(message)
-    return GuardrailDecision(
-        blocked=reason is not None and policy == "block", reason=reason
-    )
+    if source != "answer":
+        reason = await guardrail.classify(message)
+    elif isinstance(guardrail, ScreensAnswers):
+        reason = await guardrail.classify_answer(message)
+    else:
+        reason = None  # a guardrail of inputs only
+    blocked = reason is not None and policy == "block"
+    return GuardrailDecision(blocked, reason, source)
 
 
 # How many of the user's latest turns are also read together.
@@ -136,6 +170,23 @@ async def screen(
     return together
 
 
-def guardrail_from_settings() -> Guardrail:
-    """The guardrail the agent uses; return your own classifier here."""
-    return PatternGuardrail()
+class Layers:
+    """Guardrails in turn, the first finding winning: the free local screen first,
+    so a service is asked only about what it lets through."""
+
+    def __init__(self, *layers: Guardrail) -> None:
+        self.layers = layers
+
+    async def classify(self, message: str) -> str | None:
+        for layer in self.layers:
+            if reason := await layer.classify(message):
+                return reason
+        return None
+
+    async def classify_answer(self, answer: str) -> str | None:
+        for layer in self.layers:
+            if isinstance(layer, ScreensAnswers) and (
+                reason := await layer.classify_answer(answer)
+            ):
+                return reason
+        return None

@@ -14,7 +14,7 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 
-from ..agent.guardrails import guardrail_from_settings
+from ..agent.guardrail_setup import guardrail_from_settings
 {%- if cookiecutter.agent == "rag" %}
 from ..knowledge.ingest import ingest
 {%- endif %}
@@ -69,7 +69,8 @@ async def _run(args: argparse.Namespace, overrides: Overrides) -> int:
     run = await _evaluate(args, overrides, cases, args.prompt_version)
     if labelled:
         # The guardrail this project configures, on its own labelled set.
-        run.summary |= await guardrail_rates(guardrail_from_settings(), labelled)
+        guardrail = guardrail_from_settings(Settings())
+        run.summary |= await guardrail_rates(guardrail, labelled)
     failures = check(run, thresholds)
     report = write_report(run, failures, args.out)
     print(f"\njudge: {run.lineage['judge']}; prompt: {run.lineage['prompt_version']}")

@@ -101,7 +101,7 @@ class RunSummary:
     time_to_first_token_ms: int | None
     # None when MODEL_PRICES has no price for the model.
     cost_usd: float | None
-    # The guardrail's decision on the run's message: `{"blocked", "reason"}`.
+    # The guardrail's latest decision in the run: `{"blocked", "reason", "source"}`.
     guardrail: GuardrailOutcome
 
 
@@ -240,6 +240,8 @@ class Metering:
         attributes = {"app.guardrail.outcome": outcome}
         if decision["reason"]:
             attributes["app.guardrail.reason"] = str(decision["reason"])
+            # Where it was found: the run's input, a tool result, the answer.
+            attributes["app.guardrail.source"] = str(decision.get("source", "input"))
         self._guardrail.add(1, attributes)
 
 

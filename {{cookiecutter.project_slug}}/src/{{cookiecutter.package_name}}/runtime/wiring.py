@@ -10,7 +10,7 @@ from langchain_core.tools import BaseTool
 from ..agent.context import AgentContext
 from ..agent.faults import model_retry_policy
 from ..agent.graph import build_graph
-from ..agent.guardrails import guardrail_from_settings
+from ..agent.guardrail_setup import guardrail_from_settings
 from ..agent.prompts import load_prompt
 {%- if cookiecutter.agent == "rag" %}
 from ..agent.retrieval import knowledge_tool
@@ -65,7 +65,7 @@ async def open_runner(
             persistence.checkpointer,
             tools=tools,
 {%- endif %}
-            guardrail=guardrail_from_settings(),
+            guardrail=guardrail_from_settings(settings),
             retry=model_retry_policy(
                 settings.model_max_retries, settings.model_retry_backoff_seconds
             ),

@@ -33,6 +33,8 @@ STATUS: dict[str, int] = {
     "model_timeout": 504,
     "model_unavailable": 503,
     "model_error": 502,
+    # The guardrail's service gave no verdict and is set to fail closed.
+    "guardrail_unavailable": 503,
     "run_failed": 502,
     # Google's keys cannot be fetched to verify an identity: retry later.
     "auth_unavailable": 503,

@@ -23,6 +23,7 @@ locals {
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",
     "logging.googleapis.com",
+    "modelarmor.googleapis.com",
     "monitoring.googleapis.com",
     "secretmanager.googleapis.com",
     "serviceusage.googleapis.com",
@@ -50,6 +51,8 @@ locals {
     "roles/aiplatform.user",
     "roles/cloudtrace.agent",
     "roles/logging.logWriter",
+    # Screen text with Model Armor templates (guardrail.tf), not change them.
+    "roles/modelarmor.user",
     "roles/monitoring.metricWriter",
 {%- if cookiecutter.session_store == "cloud_sql" %}
     "roles/cloudsql.client",

@@ -292,3 +292,87 @@ variable "log_user_inputs" {
   type        = bool
   default     = false
 }
+
+variable "model_armor_location" {
+  description = "Where the Model Armor template lives (a region or multi-region Model Armor serves); empty: the environment's region."
+  type        = string
+  default     = ""
+}
+
+variable "model_armor_injection_confidence" {
+  description = "How sure Model Armor must be to call a text prompt injection or a jailbreak: LOW_AND_ABOVE catches most and refuses more ordinary text, HIGH the reverse."
+  type        = string
+  default     = "MEDIUM_AND_ABOVE"
+
+  validation {
+    condition     = contains(["LOW_AND_ABOVE", "MEDIUM_AND_ABOVE", "HIGH"], var.model_armor_injection_confidence)
+    error_message = "model_armor_injection_confidence is LOW_AND_ABOVE, MEDIUM_AND_ABOVE or HIGH."
+  }
+}
+
+variable "model_armor_rai_filters" {
+  description = "Responsible-AI categories Model Armor screens for, each with the confidence that counts as a finding (an empty map: none)."
+  type        = map(string)
+  default = {
+    DANGEROUS         = "MEDIUM_AND_ABOVE"
+    HARASSMENT        = "MEDIUM_AND_ABOVE"
+    HATE_SPEECH       = "MEDIUM_AND_ABOVE"
+    SEXUALLY_EXPLICIT = "MEDIUM_AND_ABOVE"
+  }
+
+  validation {
+    condition = alltrue([
+      for category, confidence in var.model_armor_rai_filters :
+      contains(["DANGEROUS", "HARASSMENT", "HATE_SPEECH", "SEXUALLY_EXPLICIT"], category)
+      && contains(["LOW_AND_ABOVE", "MEDIUM_AND_ABOVE", "HIGH"], confidence)
+    ])
+    error_message = "model_armor_rai_filters maps DANGEROUS, HARASSMENT, HATE_SPEECH or SEXUALLY_EXPLICIT to LOW_AND_ABOVE, MEDIUM_AND_ABOVE or HIGH."
+  }
+}
+
+variable "model_armor_sensitive_data" {
+  description = "Screen for sensitive data (Sensitive Data Protection's basic detectors: card numbers, government ids, credentials) in prompts and answers."
+  type        = bool
+  default     = true
+}
+
+variable "model_armor_log_verdicts" {
+  description = "Log each Model Armor verdict, with the text it screened, to Cloud Logging (for tuning; the text is the users' data)."
+  type        = bool
+  default     = false
+}
+{%- if cookiecutter.deployment_target == "cloud_run" %}
+
+variable "guardrail" {
+  description = "The agent's guardrail (GUARDRAIL): `model_armor` screens with the environment's Model Armor template after the local pattern screen; `patterns` uses the local screen alone (the template is still created)."
+  type        = string
+  default     = "model_armor"
+
+  validation {
+    condition     = contains(["model_armor", "patterns"], var.guardrail)
+    error_message = "guardrail is `model_armor` or `patterns`."
+  }
+}
+
+variable "model_armor_prompts_on_fault" {
+  description = "When Model Armor gives no verdict on a prompt, tool result or passage: `fail_closed` stops the run (503), `fail_open` lets it through."
+  type        = string
+  default     = "fail_closed"
+
+  validation {
+    condition     = contains(["fail_closed", "fail_open"], var.model_armor_prompts_on_fault)
+    error_message = "model_armor_prompts_on_fault is `fail_closed` or `fail_open`."
+  }
+}
+
+variable "model_armor_responses_on_fault" {
+  description = "When Model Armor gives no verdict on an answer: `fail_open` keeps it (the local leak check still runs), `fail_closed` stops the run (503)."
+  type        = string
+  default     = "fail_open"
+
+  validation {
+    condition     = contains(["fail_closed", "fail_open"], var.model_armor_responses_on_fault)
+    error_message = "model_armor_responses_on_fault is `fail_closed` or `fail_open`."
+  }
+}
+{%- endif %}

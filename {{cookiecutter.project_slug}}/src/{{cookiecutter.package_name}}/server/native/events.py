@@ -78,7 +78,8 @@ class RunCompleted:
     model_calls: int
     # Estimated from MODEL_PRICES; None when the model has no price there.
     cost_usd: float | None
-    # The input guardrail's decision: `{"blocked": bool, "reason": str | None}`.
+    # The guardrail's latest finding, or its decision on the input:
+    # `{"blocked": bool, "reason": str | None, "source": str}` (docs/guardrails.md).
     guardrail: GuardrailOutcome
     # The passages the reply cites as `[key]`, in the order it first cites them:
     # `{"key", "source", "uri", "chunk", "title", "text", "score"}` each. Empty
