@@ -76,7 +76,7 @@ def create_agent_app() -> FastAPI:
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
     agent_graph = project_module("agent.graph")
-    guardrails = project_module("agent.guardrails")
+    guardrails = project_module("agent.guardrail_setup")
     prompts = project_module("agent.prompts")
     tools = project_module("agent.tools")
     chat_models = project_module("llm.chat_models")
@@ -117,7 +117,7 @@ def create_agent_app() -> FastAPI:
                 prompts.load_prompt("system", settings.system_prompt_version),
                 checkpointer,
                 tools=tools.TOOLS,
-                guardrail=guardrails.guardrail_from_settings(),
+                guardrail=guardrails.guardrail_from_settings(settings),
             )
             yield
 
