@@ -15,7 +15,7 @@ Cloud Run is called with a Google ID token for its URL when its entry says
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -40,10 +40,10 @@ class McpServerUnavailableError(Exception):
     """An MCP server could not be reached at start-up (MCP_UNREACHABLE=fail)."""
 
 
-class GoogleIdToken(httpx.Auth):
-    """Each request carries a Google ID token minted for `audience` (a Cloud Run
-    service checks it): from the metadata server on Google Cloud, from a service
-    account key elsewhere; google-auth refreshes it before it expires."""
+class GoogleIdToken:
+    """httpx auth: each request carries a Google ID token minted for `audience` (a
+    Cloud Run service checks it), from the metadata server on Google Cloud or a
+    service account key elsewhere; google-auth refreshes it before it expires."""
 
     def __init__(self, audience: str) -> None:
         # Imported only when used: a server that starts loads no Google client.
@@ -55,14 +55,12 @@ class GoogleIdToken(httpx.Auth):
             audience, self.request
         )
 
-    def auth_flow(
-        self, request: httpx.Request
-    ) -> Generator[httpx.Request, httpx.Response, None]:
+    def __call__(self, request: httpx.Request) -> httpx.Request:
         if not self.credentials.valid:
             # Blocking, but about once an hour: the token lasts that long.
             self.credentials.refresh(self.request)
         request.headers["authorization"] = f"Bearer {self.credentials.token}"
-        yield request
+        return request
 
 
 def connections(settings: Settings) -> dict[str, Any]:
