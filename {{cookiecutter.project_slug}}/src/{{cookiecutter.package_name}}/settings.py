@@ -1,10 +1,12 @@
 """Every runtime knob of the agent, read once from the environment and `.env`."""
 
+import json
+import re
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 AGENT_NAME = {{ cookiecutter.project_slug | literal }}
 
@@ -72,6 +74,23 @@ class Settings(BaseSettings):
     max_agent_steps: int = Field(12, ge=2, le=100)
     # Pause for a human to approve, edit or reject tool calls (an interrupt).
     require_tool_approval: bool = False
+    # Only these tools wait for approval (names, shell-style wildcards), when
+    # REQUIRE_TOOL_APPROVAL is off: ["tickets_*"] for every tool of one MCP server.
+    tools_requiring_approval: list[str] = Field(default_factory=list)
+    # MCP servers whose tools join the agent's, named <server>_<tool>
+    # (agent/mcp_tools.py): JSON in langchain-mcp-adapters' connection format, or
+    # the path of a file holding it, e.g.
+    # {"tickets": {"transport": "streamable_http", "url": "http://127.0.0.1:8931/mcp"}}
+    # or {"files": {"transport": "stdio", "command": "python", "args": ["srv.py"]}};
+    # `"google_id_token": true` calls a server on Cloud Run with a Google ID token.
+    mcp_servers: Annotated[dict[str, dict[str, Any]], NoDecode] = Field(
+        default_factory=dict
+    )
+    # A server that cannot be reached at start-up: `fail` (the app does not start,
+    # one line says which) or `skip` (its tools are left out, with a warning).
+    mcp_unreachable: Literal["fail", "skip"] = "fail"
+    # How long start-up waits for each MCP server to list its tools.
+    mcp_connect_timeout_seconds: float = Field(10.0, gt=0, le=300)
     max_message_chars: int = Field(8000, ge=1)
     # Largest request body, in bytes; past it a 413, before anything is parsed.
     # The default holds a MAX_MESSAGE_CHARS message however the client escapes it.
@@ -160,6 +179,44 @@ class Settings(BaseSettings):
         else:
             self.model_provider = "local"
         return self
+
+    @field_validator("mcp_servers", mode="before")
+    @classmethod
+    def _mcp_servers_from_json_or_file(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text and not text.startswith("{"):
+            path = Path(text).expanduser()
+            if not path.is_file():
+                raise ValueError(f"MCP_SERVERS: {text!r} is neither JSON nor a file")
+            text = path.read_text(encoding="utf-8")
+        try:
+            return json.loads(text or "{}")
+        except json.JSONDecodeError as error:
+            raise ValueError(f"MCP_SERVERS is not valid JSON: {error}") from None
+
+    @field_validator("mcp_servers")
+    @classmethod
+    def _mcp_servers_are_usable(
+        cls, servers: dict[str, dict[str, Any]]
+    ) -> dict[str, dict[str, Any]]:
+        for name, server in servers.items():
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,29}", name):
+                raise ValueError(
+                    f"MCP server name {name!r}: up to 30 letters, digits, '_' or '-', "
+                    "starting with a letter (it prefixes its tools' names)"
+                )
+            transport = server.get("transport")
+            needs = {"streamable_http": "url", "stdio": "command"}.get(str(transport))
+            if needs is None:
+                raise ValueError(
+                    f"MCP server {name!r}: transport is 'streamable_http' or "
+                    f"'stdio', not {transport!r}"
+                )
+            if not server.get(needs):
+                raise ValueError(f"MCP server {name!r} ({transport}) needs {needs!r}")
+        return servers
 
     @model_validator(mode="after")
     def _model_armor_needs_a_template(self) -> Self:

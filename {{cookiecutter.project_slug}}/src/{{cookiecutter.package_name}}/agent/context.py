@@ -4,6 +4,7 @@ The runner passes one `AgentContext` with every run (built from the settings);
 a node reads it as `runtime.context`. A setting a new node needs goes here.
 """
 
+import fnmatch
 from dataclasses import dataclass
 
 from langgraph.runtime import Runtime
@@ -17,8 +18,10 @@ class AgentContext:
     # What the guardrail does with a flagged message: refuse it, record it, or
     # skip the check (GUARDRAIL_POLICY).
     guardrail_policy: GuardrailPolicy = "block"
-    # Pause for a human before tools run (REQUIRE_TOOL_APPROVAL).
+    # Pause for a human before tools run (REQUIRE_TOOL_APPROVAL), or before the
+    # tools these names match (TOOLS_REQUIRING_APPROVAL, shell-style wildcards).
     require_tool_approval: bool = False
+    tools_requiring_approval: tuple[str, ...] = ()
     # Deadline of one model call; retries are the graph's (MODEL_MAX_RETRIES).
     model_timeout_seconds: float = 60.0
 
@@ -27,8 +30,18 @@ class AgentContext:
         return cls(
             guardrail_policy=settings.guardrail_policy,
             require_tool_approval=settings.require_tool_approval,
+            tools_requiring_approval=tuple(settings.tools_requiring_approval),
             model_timeout_seconds=settings.model_timeout_seconds,
         )
+
+
+def needs_approval(context: AgentContext, tool_names: list[str]) -> bool:
+    """Whether a step calling these tools waits for a human's approval."""
+    return context.require_tool_approval or any(
+        fnmatch.fnmatchcase(name, pattern)
+        for name in tool_names
+        for pattern in context.tools_requiring_approval
+    )
 
 
 def context_of(runtime: Runtime[AgentContext]) -> AgentContext:

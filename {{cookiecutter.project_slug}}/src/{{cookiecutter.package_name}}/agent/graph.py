@@ -19,7 +19,7 @@ from langgraph.types import Command, RetryPolicy
 
 from ..settings import AGENT_NAME
 from .approval import approve_tool_calls
-from .context import AgentContext, context_of
+from .context import AgentContext, context_of, needs_approval
 from .faults import answer_dangling_tool_calls, with_deadline
 from .guardrails import Guardrail, GuardrailDecision, GuardrailPolicy, decide
 from .leaks import LeakCheck
@@ -128,7 +128,7 @@ def build_graph(
         last = state["messages"][-1]
         if not (isinstance(last, AIMessage) and last.tool_calls):
             return "__end__"  # END, as the literal the type names
-        if context_of(runtime).require_tool_approval:
+        if needs_approval(context_of(runtime), [c["name"] for c in last.tool_calls]):
             return "approve"
         return "tools"
 

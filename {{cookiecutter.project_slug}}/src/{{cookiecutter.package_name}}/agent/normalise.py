@@ -6,10 +6,11 @@ Attackers hide a phrase from a keyword screen in ways a model still reads throug
 full-width or styled letters (NFKC folds them), invisible characters between the
 letters (zero-width spaces, joiners, bidi controls), look-alike letters from other
 scripts (Cyrillic "о" for Latin "o"), letters spelt with digits ("1gn0r3"), letters
-spaced or dotted apart ("i g n o r e"), and whole sentences encoded (base64, hex,
-binary, URL escapes, Morse, ROT13, written backwards). `normalise` undoes the
-first five in place; `decoded_forms` gives what the encodings decode to, to be
-screened as well.
+spaced or dotted apart ("i g n o r e", "ign.ore"), the inner letters of a word
+shuffled ("ignroe") or one left blank ("ign_re"), and whole sentences encoded
+(base64, hex, binary, URL escapes, Morse, ROT13, written backwards). `normalise`
+undoes the first six in place;
+`decoded_forms` gives what the encodings decode to, to be screened as well.
 """
 
 import base64
@@ -37,6 +38,23 @@ _LEET_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[0-9@$!])[\w@$!]+", re.IGNORECASE)
 # A word spelt out a letter at a time: "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e".
 _SPELT_OUT = re.compile(r"\b(?:[a-z][ .\-_*]){3,}[a-z]\b", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[ .\-_*]")
+# Longer texts (tool results, passages) are not also read in ROT13 and backwards:
+# each reading costs as much again (about 6 ms per 1000 characters), and a message
+# written that way is short.
+WHOLE_TEXT_LIMIT = 1000
+_INNER_DOT = re.compile(r"(?<=[a-z])[.*](?=[a-z])")
+# Words the patterns look for, also read with their inner letters shuffled
+# ("ignroe prevoius insturctions"), which a model reads through.
+_KEY_WORDS = [
+    *("ignore", "disregard", "forget", "previous", "prior", "above", "earlier"),
+    *("instructions", "rules", "guidelines", "system", "prompt", "your", "reveal"),
+    *("print", "repeat", "hidden", "secret", "initial", "pretend", "unrestricted"),
+    *("unfiltered", "uncensored", "restrictions", "developer", "jailbreak", "mode"),
+    *("all", "enter", "output"),
+]
+_SCRAMBLED = {(w[0], w[-1], "".join(sorted(w[1:-1]))): w for w in _KEY_WORDS}
+# A word with a letter left blank ("ign_re", "pre_ious"): the key word it fits.
+_BLANKED = re.compile(r"\b[a-z]*_[a-z_]*\b")
 # Long runs of base64 or hex: too long to be a word, an id or a number.
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[ :]?){12,}\b")
@@ -65,9 +83,41 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = _LEET_WORD.sub(lambda word: word.group().translate(_LEET), text)
-    text = _SPELT_OUT.sub(lambda word: _SEPARATORS.sub("", word.group()), text)
+    text = _SPELT_OUT.sub(_spelt_out, text)
+    text = _INNER_DOT.sub("", text)  # "ign.ore": letters dotted apart in a word
+    text = _WORD.sub(_unscrambled, text)
+    text = _BLANKED.sub(_filled_in, text)
     text = text.replace("_", " ")  # "system_prompt.txt" names a system prompt
     return "\n".join(" ".join(line.split()) for line in text.splitlines())
+
+
+def _spelt_out(span: re.Match[str]) -> str:
+    """Letters joined back: "i g n o r e" is a word; "r-e-v-e-a-l y-o-u-r" two."""
+    text = span.group()
+    if not re.search(r"[.\-_*]", text):
+        return text.replace(" ", "")
+    return " ".join(_SEPARATORS.sub("", part) for part in text.split(" "))
+
+
+def _filled_in(word: re.Match[str]) -> str:
+    """A word with blanks, as the one key word it fits (else as it was)."""
+    text = word.group()
+    fits = [key for key in _KEY_WORDS if _fits(text, key)]
+    return fits[0] if len(fits) == 1 and text.count("_") < len(text) // 2 else text
+
+
+def _fits(blanked: str, key: str) -> bool:
+    if len(blanked) != len(key):
+        return False
+    return all(c in ("_", k) for c, k in zip(blanked, key, strict=True))
+
+
+def _unscrambled(word: re.Match[str]) -> str:
+    """A key word with its inner letters shuffled, as the key word."""
+    text = word.group()
+    if len(text) < 4:
+        return text
+    return _SCRAMBLED.get((text[0], text[-1], "".join(sorted(text[1:-1]))), text)
 
 
 def _fold_look_alikes(word: re.Match[str]) -> str:
@@ -86,7 +136,8 @@ def visible(text: str) -> str:
 def decoded_forms(text: str) -> list[str]:
     """What the encoded parts of the text say, where they decode to text: base64,
     hex, binary and Morse spans, URL escapes; and the whole text read in ROT13 and
-    backwards (gibberish for an ordinary message, which no pattern matches)."""
+    backwards (gibberish for an ordinary message, which no pattern matches), up to
+    WHOLE_TEXT_LIMIT characters."""
     text = visible(text)  # case kept: base64 is case-sensitive
     spans: list[tuple[Callable[[str], bytes], str]] = [
         *((_from_base64, span) for span in _BASE64.findall(text)),
@@ -97,6 +148,8 @@ def decoded_forms(text: str) -> list[str]:
     found += [_from_morse(span) for span in _MORSE.findall(text)]
     if (unquoted := urllib.parse.unquote(text)) != text:
         found.append(unquoted)
+    if len(text) > WHOLE_TEXT_LIMIT:
+        return found
     return [*found, codecs.encode(text, "rot13"), text[::-1]]
 
 

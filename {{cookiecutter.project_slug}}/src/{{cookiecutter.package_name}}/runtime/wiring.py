@@ -11,6 +11,7 @@ from ..agent.context import AgentContext
 from ..agent.faults import model_retry_policy
 from ..agent.graph import build_graph
 from ..agent.guardrail_setup import guardrail_from_settings
+from ..agent.mcp_tools import load_mcp_tools
 from ..agent.prompts import load_prompt
 {%- if cookiecutter.agent == "rag" %}
 from ..agent.retrieval import knowledge_tool
@@ -40,13 +41,15 @@ async def open_runner(
 
     `model` and `tools` replace the settings' model and `agent.tools.TOOLS`: tests
     pass a scripted model and their own tools, so they do not depend on the example.
+    The tools of the MCP servers in MCP_SERVERS join either.
     """
     prompt = load_prompt("system", settings.system_prompt_version)
     model = model or chat_model_from_settings(settings)
     # The name runs report (`model`): the model's own where it has one (a test's
     # scripted model), else the setting's.
     model_name = str(getattr(model, "model_name", None) or settings.active_model)
-    tools = TOOLS if tools is None else tools
+    # The agent's tools (or the caller's), and those of the MCP servers configured.
+    tools = [*(TOOLS if tools is None else tools), *await load_mcp_tools(settings)]
 {%- if cookiecutter.agent == "rag" %}
     async with (
         open_persistence(settings) as persistence,
