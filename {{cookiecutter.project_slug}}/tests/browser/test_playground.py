@@ -28,6 +28,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from {{ cookiecutter.package_name }}.agent.graph import REFUSAL
 
+from ..fakes.mcp_server import served_over_http
 from ..integration.live_server import live_server
 
 PROJECT = Path(__file__).parents[2]
@@ -139,6 +140,17 @@ def test_chat_stream_reload_and_feedback(page: Page, tmp_path: Path) -> None:
         page.click("#new-thread")
         expect(page.locator("#messages > *")).to_have_count(0)
         expect(page.locator("#thread-label")).to_have_text("New conversation")
+
+
+def test_the_tools_are_listed_with_their_mcp_server(page: Page, tmp_path: Path) -> None:
+    with served_over_http() as (mcp_url, _):
+        desk = {"desk": {"transport": "streamable_http", "url": mcp_url}}
+        with live_server(tmp_path, {"MCP_SERVERS": json.dumps(desk)}) as url:
+            page.goto(url)
+
+            expect(page.locator("#tools li")).to_contain_text(
+                ["lookup", "desk_order_status · desk", "desk_read_note · desk"]
+            )
 
 
 def test_a_guardrail_refusal_is_shown(page: Page, tmp_path: Path) -> None:

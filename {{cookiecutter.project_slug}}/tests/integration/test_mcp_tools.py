@@ -7,7 +7,6 @@ require approval."""
 
 import json
 import logging
-import socket
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ from {{ cookiecutter.package_name }}.agent.screen import WITHHELD
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from ..fakes.mcp_server import PLANTED
+from ..fakes.mcp_server import PLANTED, served_over_http
 from ..fakes.scripted_model import ScriptedChatModel, calls
 from ..fakes.tools import TEST_TOOLS
 from .fake_http import JsonHandler, LocalFake
@@ -41,31 +40,6 @@ from .ports import free_port
 
 SERVER = Path(__file__).parents[1] / "fakes" / "mcp_server.py"
 ORDER_QUESTION = "What is the order status of A-1001?"
-
-
-@contextmanager
-def http_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """The MCP server over streamable HTTP, in a process of its own."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(SERVER), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the MCP server did not start") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/mcp", process
-    finally:
-        process.kill()
-        process.wait(timeout=30)
 
 
 @contextmanager
@@ -82,7 +56,7 @@ def local_server(handler: type[JsonHandler]) -> Iterator[str]:
 
 @pytest.fixture
 def desk_http() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    with http_server() as server:
+    with served_over_http() as server:
         yield server
 
 
@@ -320,3 +294,22 @@ def test_a_server_on_cloud_run_is_called_with_a_google_id_token(
     assert list(minted) == [audience]  # minted once, for the service's URL
     assert seen == [f"Bearer {minted[audience]}"] * 2
     assert "google_id_token" not in connection
+
+
+def test_get_tools_lists_the_agents_tools_and_each_servers(
+    tmp_path: Path, desk_http: tuple[str, Any]
+) -> None:
+    url, _ = desk_http
+    settings = _settings(tmp_path, desk={"transport": "streamable_http", "url": url})
+
+    with TestClient(create_app(settings, tools=TEST_TOOLS)) as client:
+        tools = {tool["name"]: tool for tool in client.get("/tools").json()}
+
+    assert tools["lookup"] == {
+        "name": "lookup",
+        "description": "Look up the value stored under a key.",
+        "server": None,
+    }
+    assert tools["desk_order_status"]["server"] == "desk"
+    assert tools["desk_order_status"]["description"] == "The status of an order."
+    assert tools["desk_read_note"]["server"] == "desk"

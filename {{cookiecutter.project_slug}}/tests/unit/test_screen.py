@@ -154,6 +154,19 @@ async def test_a_refused_turn_never_reaches_the_model_later() -> None:
     assert INJECTION not in _read_by_model(model)
 
 
+async def test_a_refused_message_sent_again_is_refused_again() -> None:
+    model = ScriptedChatModel()
+    graph = _graph(model)
+    await _run(graph, {"messages": [("user", INJECTION)]})
+
+    # The same words again (a user retrying): not passed over as known.
+    state = await _run(graph, {"messages": [("user", INJECTION)]})
+
+    assert [m.text for m in state["messages"]] == [INJECTION, REFUSAL] * 2
+    assert state["guardrail"]["blocked"] is True
+    assert model.seen == []
+
+
 async def test_a_reviewers_rejection_is_screened_like_a_tool_result() -> None:
     model = ScriptedChatModel(
         turns=[calls(("lookup", {"key": "alpha"})), "Understood."]

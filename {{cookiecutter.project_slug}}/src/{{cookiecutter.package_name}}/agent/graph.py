@@ -141,3 +141,11 @@ def build_graph(
     builder.add_conditional_edges("agent", next_step)
     builder.add_edge("tools", "agent")
     return builder.compile(checkpointer=checkpointer, name=AGENT_NAME)
+
+
+def graph_tools(graph: CompiledStateGraph[AgentState, AgentContext]) -> list[BaseTool]:
+    """The tools the graph's tool node runs: yours, and any the wiring added
+    (retrieval, MCP servers')."""
+    node = graph.nodes["tools"].bound
+    assert isinstance(node, ToolNode)  # noqa: S101 - build_graph made it one
+    return list(node.tools_by_name.values())

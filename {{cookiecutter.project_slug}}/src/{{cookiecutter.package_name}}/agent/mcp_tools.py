@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# The metadata key that names an MCP tool's server.
+MCP_SERVER = "mcp_server"
+
 
 class McpServerUnavailableError(Exception):
     """An MCP server could not be reached at start-up (MCP_UNREACHABLE=fail)."""
@@ -127,7 +130,10 @@ async def load_mcp_tools(settings: Settings) -> list[BaseTool]:
     for name, server in settings.mcp_servers.items():
         try:
             async with asyncio.timeout(settings.mcp_connect_timeout_seconds):
-                tools += await client.get_tools(server_name=name)
+                found = await client.get_tools(server_name=name)
+            for tool in found:  # where it comes from, for GET /tools
+                tool.metadata = {**(tool.metadata or {}), MCP_SERVER: name}
+            tools += found
         except Exception as error:  # any transport's failure, or the deadline
             message = (
                 f"MCP server {name!r} ({where(server)}) cannot be reached: "

@@ -13,7 +13,7 @@ only messages that passed: a refused one stays in the thread but never reaches i
 import hashlib
 from collections.abc import Sequence
 
-from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from .guardrails import (
     ALLOWED,
@@ -53,8 +53,19 @@ async def screen_input(
     verdicts: Verdicts,
 ) -> tuple[GuardrailDecision, Verdicts]:
     """Screen the messages a run brings, of any role, as the user's input (each,
-    then the latest user turns together: guardrails.screen), and their verdicts."""
-    new = unscreened(messages, verdicts)
+    then the latest user turns together: guardrails.screen), and their verdicts.
+
+    A message refused before and sent again (after the refusal, so after the
+    agent's last answer) is screened again, not passed over in silence."""
+    last_answer = max(
+        (i for i, m in enumerate(messages) if isinstance(m, AIMessage)), default=-1
+    )
+    new = [
+        m
+        for i, m in enumerate(messages)
+        if fingerprint(m) not in verdicts
+        or (i > last_answer and verdicts[fingerprint(m)] is False)
+    ]
     if not new:
         return ALLOWED, {}
     fresh = {fingerprint(m) for m in new}

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, Path
 from fastapi.responses import FileResponse, JSONResponse
 from sse_starlette import EventSourceResponse
 
+from ...agent.graph import graph_tools
+from ...agent.mcp_tools import MCP_SERVER
 from ...observability.feedback import FeedbackStore
 from ...runtime.errors import RunNotFoundError, ThreadNotFoundError
 from ...runtime.run_types import RunHandle, RunRequest
@@ -28,6 +30,7 @@ from .schemas import (
     FeedbackOutput,
     RunInput,
     ThreadOutput,
+    ToolOutput,
     message_out,
 )
 
@@ -132,6 +135,19 @@ async def feedback(
     return await store.add(
         run_id=body.run_id, score=body.score, text=body.text, lineage=lineage
     )
+
+
+@router.get("/tools", response_model=list[ToolOutput], tags=["agent"])
+async def list_tools(runner: Runner) -> list[ToolOutput]:
+    """The tools the agent can call, with the MCP server of those that have one."""
+    return [
+        ToolOutput(
+            name=tool.name,
+            description=tool.description.strip().split("\n\n")[0],
+            server=(tool.metadata or {}).get(MCP_SERVER),
+        )
+        for tool in graph_tools(runner.graph)
+    ]
 
 
 @router.get("/healthz", tags=["ops"])

@@ -82,3 +82,13 @@ def message_out(message: BaseMessage) -> Message:
     if isinstance(message, ToolMessage):
         out.tool_call_id, out.name = message.tool_call_id, message.name
     return out
+
+
+class ToolOutput(BaseModel):
+    """A tool the agent can call."""
+
+    name: str
+    # The first paragraph of its description, as the model reads it.
+    description: str
+    # The MCP server it comes from (MCP_SERVERS), or None for the agent's own.
+    server: str | None = None

@@ -259,5 +259,17 @@ $("#message").addEventListener("keydown", (event) => {
 
 $("#new-thread").addEventListener("click", () => openThread(null));
 
+// The tools the agent can call; an MCP server's carry its name.
+async function loadTools() {
+  const list = $("#tools");
+  for (const tool of await api("/tools")) {
+    const item = element("li", "tool", tool.name);
+    item.title = tool.description;
+    if (tool.server) item.append(element("span", "muted", ` · ${tool.server}`));
+    list.append(item);
+  }
+}
+
 loadThreads().catch((error) => setStatus(`Could not list threads: ${error.message}`));
+loadTools().catch((error) => setStatus(`Could not list tools: ${error.message}`));
 openThread(state.threadId).catch((error) => setStatus(`Could not open the thread: ${error.message}`));
