@@ -78,8 +78,8 @@ class AgentRunner:
             "model": metering.model,
             "agent_name": graph.name,
         }
-        # Runs in flight in this process, by thread; `locks` covers the others
-        # (see docs/design-decisions.md).
+        # Runs in flight in this process, by thread; `locks` covers the other
+        # processes (locks.py: PostgreSQL advisory locks, or one process's).
         self._active: dict[str, _ActiveRun] = {}
 
     # --- Before a run ----------------------------------------------------------
