@@ -87,7 +87,7 @@ def build_graph(
         )
         replaced = {m.id: m for m in withheld}
         reading = [replaced.get(m.id, m) for m in messages]
-        update: AgentState = {"messages": [], "screened": passed}
+        update: AgentState = {"messages": []}
         if finding:
             update["guardrail"] = finding.as_dict()
         history = answer_dangling_tool_calls(readable(reading, verdicts | passed))

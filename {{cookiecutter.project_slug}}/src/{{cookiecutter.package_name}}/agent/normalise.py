@@ -9,8 +9,8 @@ scripts (Cyrillic "о" for Latin "o"), letters spelt with digits ("1gn0r3"), let
 spaced or dotted apart ("i g n o r e", "ign.ore"), the inner letters of a word
 shuffled ("ignroe") or one left blank ("ign_re"), and whole sentences encoded
 (base64, hex, binary, URL escapes, Morse, ROT13, written backwards). `normalise`
-undoes the first six in place;
-`decoded_forms` gives what the encodings decode to, to be screened as well.
+undoes the first six in place; `decoded_forms` gives what the encodings decode to,
+to be screened as well.
 """
 
 import base64
@@ -38,6 +38,7 @@ _LEET_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[0-9@$!])[\w@$!]+", re.IGNORECASE)
 # A word spelt out a letter at a time: "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e".
 _SPELT_OUT = re.compile(r"\b(?:[a-z][ .\-_*]){3,}[a-z]\b", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[ .\-_*]")
+_JOINERS = re.compile(r"[.\-_*]")  # the separators that are not a space
 # Longer texts (tool results, passages) are not also read in ROT13 and backwards:
 # each reading costs as much again (about 6 ms per 1000 characters), and a message
 # written that way is short.
@@ -94,7 +95,7 @@ def normalise(text: str) -> str:
 def _spelt_out(span: re.Match[str]) -> str:
     """Letters joined back: "i g n o r e" is a word; "r-e-v-e-a-l y-o-u-r" two."""
     text = span.group()
-    if not re.search(r"[.\-_*]", text):
+    if not _JOINERS.search(text):
         return text.replace(" ", "")
     return " ".join(_SEPARATORS.sub("", part) for part in text.split(" "))
 

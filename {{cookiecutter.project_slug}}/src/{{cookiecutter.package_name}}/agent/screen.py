@@ -57,24 +57,25 @@ async def screen_input(
 
     A message refused before and sent again (after the refusal, so after the
     agent's last answer) is screened again, not passed over in silence."""
+    prints = [fingerprint(m) for m in messages]
     last_answer = max(
         (i for i, m in enumerate(messages) if isinstance(m, AIMessage)), default=-1
     )
-    new = [
-        m
-        for i, m in enumerate(messages)
-        if fingerprint(m) not in verdicts
-        or (i > last_answer and verdicts[fingerprint(m)] is False)
-    ]
-    if not new:
+    fresh = {
+        prints[i]
+        for i in range(len(messages))
+        if verdicts.get(prints[i]) is None
+        or (i > last_answer and verdicts[prints[i]] is False)
+    }
+    if not fresh:
         return ALLOWED, {}
-    fresh = {fingerprint(m) for m in new}
+    new = [m.text for m, p in zip(messages, prints, strict=True) if p in fresh]
     earlier = [
         m.text
-        for m in messages
-        if isinstance(m, HumanMessage) and fingerprint(m) not in fresh
+        for m, p in zip(messages, prints, strict=True)
+        if isinstance(m, HumanMessage) and p not in fresh
     ]
-    decision = await screen(guardrail, policy, [m.text for m in new], earlier)
+    decision = await screen(guardrail, policy, new, earlier)
     return decision, dict.fromkeys(fresh, not decision.blocked)
 
 
