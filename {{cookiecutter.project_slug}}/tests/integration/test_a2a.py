@@ -26,6 +26,7 @@ from a2a.helpers import (
 from a2a.types import (
     CancelTaskRequest,
     GetTaskRequest,
+    ListTasksRequest,
     Message,
     Role,
     SendMessageRequest,
@@ -34,6 +35,7 @@ from a2a.types import (
     TaskState,
 )
 from a2a.utils.errors import TaskNotFoundError
+from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.server.agent2agent.executor import thread_of
 from {{ cookiecutter.package_name }}.settings import AGENT_NAME
@@ -123,6 +125,13 @@ async def test_the_card_says_who_the_agent_is_and_where_to_call_it(
     )
 
 
+def test_the_playground_links_to_the_card(client: TestClient) -> None:
+    page = client.get("/").text
+
+    assert 'href="/.well-known/agent-card.json"' in page
+    assert client.get("/.well-known/agent-card.json").json()["name"] == AGENT_NAME
+
+
 async def test_a_message_gets_a_completed_task_with_the_answer(server_url: str) -> None:
     async with a2a(server_url) as client:
         task = await send(client, says("lookup:alpha"))
@@ -152,11 +161,16 @@ async def test_a_context_id_is_the_callers_own(server_url: str) -> None:
     async with a2a(server_url, user="mallory") as mallory:
         # Mallory names Grace's context: she gets a conversation of her own.
         theirs = await send(mallory, says("recall", context_id=first.context_id))
-        # And cannot read Grace's task.
+        # And cannot read Grace's task, nor find it in a list.
         with pytest.raises(TaskNotFoundError):
             await mallory.get_task(GetTaskRequest(id=first.id))
+        listed = await mallory.list_tasks(ListTasksRequest())
+    async with a2a(server_url, user="grace") as grace:
+        own = await grace.list_tasks(ListTasksRequest(context_id=first.context_id))
 
     assert answer(theirs) == "Earlier: nothing"
+    assert first.id not in [task.id for task in listed.tasks]
+    assert [task.id for task in own.tasks] == [first.id]
     assert thread_of("grace", first.context_id) != thread_of(
         "mallory", first.context_id
     )
@@ -265,6 +279,17 @@ async def test_the_guardrail_rejects_the_task(server_url: str) -> None:
     assert get_data_parts(task.status.message.parts)[0]["guardrail"]["blocked"]
 
 
+async def test_a_failed_run_fails_the_task_with_its_code(server_url: str) -> None:
+    async with a2a(server_url) as client:
+        failed = await send(client, says("crash"))
+        after = await send(client, says("recall", context_id=failed.context_id))
+
+    assert failed.status.state == TaskState.TASK_STATE_FAILED
+    assert get_data_parts(failed.status.message.parts)[0]["code"] == "run_failed"
+    assert "see the server log" in get_message_text(failed.status.message)
+    assert answer(after) == "Earlier: crash"  # the conversation goes on
+
+
 async def test_a_message_over_the_limit_is_rejected_saying_why(
     tmp_path: Path,
 ) -> None:
@@ -339,6 +364,24 @@ async def test_tasks_and_conversations_survive_a_restart(
     assert again.status.state == TaskState.TASK_STATE_COMPLETED
     assert answer(again) == "You said: Before the restart"
     assert answer(after) == "Earlier: Before the restart"
+
+
+async def test_a_question_asked_before_a_restart_is_answered_after_it(
+    tmp_path: Path, backend: dict[str, str]
+) -> None:
+    approval = {**backend, "REQUIRE_TOOL_APPROVAL": "true"}
+    with live_server(tmp_path, approval) as url:
+        async with a2a(url) as client:
+            asked = await send(client, says("lookup:alpha"))
+    with live_server(tmp_path, approval) as url:
+        async with a2a(url) as client:
+            done = await send(
+                client, says("approve", context_id=asked.context_id, task_id=asked.id)
+            )
+
+    assert asked.status.state == TaskState.TASK_STATE_INPUT_REQUIRED
+    assert done.status.state == TaskState.TASK_STATE_COMPLETED
+    assert answer(done) == "Found: alpha = 1"
 
 
 async def test_a_task_a_killed_server_ran_fails_and_its_context_goes_on(
