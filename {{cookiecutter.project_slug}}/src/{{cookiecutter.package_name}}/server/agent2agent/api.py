@@ -18,11 +18,11 @@ from starlette.authentication import SimpleUser
 from ...settings import Settings
 from ..auth import current_owner
 from ..schemas import CLIENT_ERRORS
+from .paths import CARD_PATH, JSONRPC_PATH
 
 if TYPE_CHECKING:
     from .service import A2AService
 
-JSONRPC_PATH = "/a2a"
 # A JSON-RPC answer (a result or an error, both 200), or a stream of them.
 JSONRPC_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -31,7 +31,6 @@ JSONRPC_RESPONSES: dict[int | str, dict[str, Any]] = {
         "content": {"application/json": {}, "text/event-stream": {}},
     }
 }
-CARD_PATH = "/.well-known/agent-card.json"
 TAG = "A2A"
 
 

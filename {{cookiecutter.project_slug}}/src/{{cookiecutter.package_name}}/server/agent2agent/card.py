@@ -22,9 +22,8 @@ from langchain_core.tools import BaseTool
 from ...agent.mcp_tools import MCP_SERVER
 from ...settings import AGENT_DESCRIPTION, AGENT_NAME, Settings
 from ..auth import TEST_USER_HEADER
+from .paths import JSONRPC_PATH
 
-# Where JSON-RPC is served, under the service's URL, for both versions.
-JSONRPC_PATH = "/a2a"
 VERSIONS = (PROTOCOL_VERSION_1_0, PROTOCOL_VERSION_0_3)
 # Text to talk; JSON to answer an approval question with decisions.
 MODES = ["text/plain", "application/json"]

@@ -17,9 +17,9 @@ from starlette.routing import Route
 from ...agent.graph import graph_tools
 from ...runtime.runs import AgentRunner
 from ...settings import Settings
-from .api import JSONRPC_PATH
 from .card import agent_card
 from .executor import RunnerExecutor
+from .paths import JSONRPC_PATH
 from .tasks import fail_abandoned_tasks, task_store
 
 # A task waiting for input leaves memory after this long; the next message on it
