@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field, SecretStr, field_validator, model_validat
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 AGENT_NAME = {{ cookiecutter.project_slug | literal }}
-AGENT_DESCRIPTION = {{ cookiecutter.description | literal }}
 
 
 class ModelPrice(BaseModel):

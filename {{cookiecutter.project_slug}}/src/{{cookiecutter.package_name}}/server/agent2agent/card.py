@@ -3,7 +3,7 @@ this one: its name, what it can do (a skill per tool), where to call it (JSON-RP
 A2A 1.0 and 0.3 on the same URL) and how to say who is calling."""
 
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, metadata
 
 from a2a.types import (
     AgentCapabilities,
@@ -20,7 +20,7 @@ from a2a.utils.constants import PROTOCOL_VERSION_0_3, PROTOCOL_VERSION_1_0
 from langchain_core.tools import BaseTool
 
 from ...agent.mcp_tools import MCP_SERVER
-from ...settings import AGENT_DESCRIPTION, AGENT_NAME, Settings
+from ...settings import AGENT_NAME, Settings
 from ..auth import TEST_USER_HEADER
 from .paths import JSONRPC_PATH
 
@@ -36,10 +36,11 @@ def agent_card(
     """The card for the agent with these tools, served at `base_url` (PUBLIC_URL
     wins: behind a proxy, the request's own URL is not the one clients use)."""
     base = (settings.public_url or base_url).rstrip("/")
+    description, version = _about()
     card = AgentCard(
         name=AGENT_NAME,
-        description=AGENT_DESCRIPTION,
-        version=_version(),
+        description=description,
+        version=version,
         supported_interfaces=[
             AgentInterface(
                 url=base + JSONRPC_PATH, protocol_binding="JSONRPC", protocol_version=v
@@ -49,7 +50,7 @@ def agent_card(
         capabilities=AgentCapabilities(streaming=True, push_notifications=False),
         default_input_modes=MODES,
         default_output_modes=MODES,
-        skills=[_skill(tool) for tool in tools] or [_conversation()],
+        skills=[_skill(tool) for tool in tools] or [_conversation(description)],
     )
     if scheme := _security(settings):
         card.security_schemes["caller"].CopyFrom(scheme)
@@ -70,11 +71,11 @@ def _skill(tool: BaseTool) -> AgentSkill:
     )
 
 
-def _conversation() -> AgentSkill:
+def _conversation(description: str) -> AgentSkill:
     return AgentSkill(
         id="conversation",
         name="conversation",
-        description=AGENT_DESCRIPTION,
+        description=description,
         tags=["conversation"],
     )
 
@@ -100,8 +101,10 @@ def _security(settings: Settings) -> SecurityScheme | None:
     return None
 
 
-def _version() -> str:
+def _about() -> tuple[str, str]:
+    """The project's description and version, from pyproject.toml (as installed)."""
     try:
-        return version(AGENT_NAME)
+        project = metadata(AGENT_NAME)
     except PackageNotFoundError:  # run from a source tree not installed
-        return "0.0.0"
+        return AGENT_NAME, "0.0.0"
+    return project["Summary"] or AGENT_NAME, project["Version"]
