@@ -986,6 +986,8 @@ def test_the_service_gives_each_caller_their_own_threads(tree: Terraform) -> Non
     assert env["AUTH_AUDIENCE"] == (
         '${join(",", concat([local.service_url], var.auth_extra_audiences))}'
     )
+    # The A2A agent card names the same URL (docs/a2a.md).
+    assert env["PUBLIC_URL"] == "${local.service_url}"
     [service_url] = [
         value
         for path in tf_files(tree.module)

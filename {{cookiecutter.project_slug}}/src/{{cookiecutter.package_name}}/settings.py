@@ -144,6 +144,10 @@ class Settings(BaseSettings):
     # /projects/<number>/global/backendServices/<id> (or .../apps/<project id>).
     auth_audience: str | None = None
     auth_iap_audience: str | None = None
+    # The service's URL as its clients reach it, e.g. https://my-agent-123.run.app:
+    # the A2A agent card tells other agents to call it there. Unset, the card
+    # names the URL the card was asked for.
+    public_url: str | None = None
 {%- if cookiecutter.agent == "rag" %}
 
     # Knowledge: what `make ingest` indexes and the agent searches (docs/knowledge.md).
@@ -291,6 +295,11 @@ class Settings(BaseSettings):
     def threads_path(self) -> Path:
         """Where the SQLite store keeps the thread registry."""
         return self.data_dir / "threads.sqlite"
+
+    @property
+    def a2a_tasks_path(self) -> Path:
+        """Where A2A tasks are kept without DATABASE_URL (server/agent2agent)."""
+        return self.data_dir / "a2a_tasks.sqlite"
 
     @property
     def feedback_path(self) -> Path:

@@ -17,6 +17,7 @@ from ..runtime.data_dir import DataDirectoryInUseError, check_data_dir_free
 from ..runtime.wiring import open_runner
 from ..settings import AGENT_NAME, Settings
 from . import protocol
+from .agent2agent.api import install_a2a
 from .auth import AuthConfigurationError, Authenticator, install_authentication
 from .errors import install_error_handlers
 from .headers import NoSniff
@@ -58,7 +59,10 @@ def create_app(
         async with open_runner(settings, model=model, tools=tools) as runner:
             app.state.runner = runner
             app.state.feedback = FeedbackStore(settings.feedback_path)
-            yield
+            try:
+                yield
+            finally:
+                await close_a2a()
 
     docs = settings.serve_api_docs
     app = FastAPI(
@@ -94,4 +98,5 @@ def create_app(
         app.include_router(native.playground_router)
         app.mount("/static", StaticFiles(directory=native.STATIC_DIR), name="static")
     app.include_router(protocol.router)
+    close_a2a = install_a2a(app, settings)
     return app

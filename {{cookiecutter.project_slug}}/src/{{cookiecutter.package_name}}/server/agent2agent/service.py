@@ -1,0 +1,99 @@
+"""The A2A service: the A2A SDK's request handler over the runner every API shares
+(executor.py), its JSON-RPC dispatcher (A2A 1.0 and 0.3), tasks kept in the
+database (tasks.py) and the agent card (card.py). Opened on the first A2A request
+(api.py)."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from a2a.server.request_handlers import DefaultRequestHandler
+from a2a.server.request_handlers.response_helpers import agent_card_to_dict
+from a2a.server.routes import add_a2a_routes_to_fastapi, create_jsonrpc_routes
+from a2a.server.tasks import DatabaseTaskStore
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ...agent.graph import graph_tools
+from ...runtime.runs import AgentRunner
+from ...settings import Settings
+from .card import agent_card
+from .executor import RunnerExecutor
+from .paths import JSONRPC_PATH
+from .tasks import fail_abandoned_tasks, task_store
+
+# A task waiting for input leaves memory after this long; the next message on it
+# finds it in the database.
+IDLE_TASK_SECONDS = 300.0
+
+
+class A2AService:
+    """What serves A2A once it is opened; `close` frees the store's connections."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        runner: Callable[[], AgentRunner],
+        store: DatabaseTaskStore,
+    ) -> None:
+        self.settings, self._runner, self.store = settings, runner, store
+        handler = DefaultRequestHandler(
+            RunnerExecutor(runner),
+            store,
+            # What the handler checks calls against (streaming: yes; push: no).
+            agent_card(settings, [], "http://localhost"),
+            interrupted_task_timeout=IDLE_TASK_SECONDS,
+        )
+        [route] = create_jsonrpc_routes(handler, JSONRPC_PATH, enable_v0_3_compat=True)
+        assert isinstance(route, Route)  # noqa: S101 - the SDK makes one Route
+        self._dispatch: Callable[[Request], Awaitable[Response]] = route.endpoint
+
+    @classmethod
+    async def open(
+        cls, settings: Settings, runner: Callable[[], AgentRunner]
+    ) -> "A2AService":
+        """The service, its tasks' table made if missing, and the tasks a stopped
+        server left working marked failed (tasks.py)."""
+        store = task_store(settings)
+        try:
+            await store.initialize()
+            await fail_abandoned_tasks(store, runner().locks)
+        except BaseException:
+            await store.engine.dispose()
+            raise
+        return cls(settings, runner, store)
+
+    def card(self, base_url: str) -> dict[str, Any]:
+        """The agent card as JSON, with the fields A2A 0.3 clients read too."""
+        tools = graph_tools(self._runner().graph)
+        return agent_card_to_dict(agent_card(self.settings, tools, base_url))
+
+    async def jsonrpc(self, request: Request) -> Response:
+        return await self._dispatch(request)
+
+    async def close(self) -> None:
+        await self.store.engine.dispose()
+
+
+def describe_jsonrpc(document: dict[str, Any], path: str) -> None:
+    """Give `path`'s operation in `document` the request body (and the version
+    header) the A2A SDK documents for its JSON-RPC endpoint."""
+    probe = FastAPI()
+
+    async def nothing(_: Request) -> Response:
+        return Response()
+
+    add_a2a_routes_to_fastapi(
+        probe, jsonrpc_routes=[Route(path, nothing, methods=["POST"])]
+    )
+    probed = probe.openapi()
+    described = probed["paths"][path]["post"]
+    operation = document["paths"][path]["post"]
+    operation["requestBody"] = described["requestBody"]
+    # Optional, whatever the SDK says: without it a request is A2A 0.3's.
+    operation["parameters"] = [
+        {**parameter, "required": False} for parameter in described["parameters"]
+    ]
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in probed.get("components", {}).get("schemas", {}).items():
+        schemas.setdefault(name, schema)
