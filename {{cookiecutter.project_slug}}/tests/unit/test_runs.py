@@ -28,6 +28,7 @@ from {{ cookiecutter.package_name }}.runtime.errors import (
 )
 from {{ cookiecutter.package_name }}.runtime.run_types import (
     RunFailed,
+    RunHandle,
     RunRequest,
     StreamPart,
 )
@@ -135,9 +136,11 @@ async def test_a_second_run_on_a_busy_thread_is_refused(
     assert runner.active_run(request.thread_id) is None
 
 
-async def test_a_cancelled_run_ends_with_a_failure_and_an_idle_thread(
+async def run_forever(
     make_runner: MakeRunner,
-) -> None:
+) -> tuple[AgentRunner, RunRequest, RunHandle]:
+    """A runner, and a run of it that calls a tool that never finishes, started
+    and inside that tool."""
     started = asyncio.Event()
 
     @tool
@@ -153,6 +156,13 @@ async def test_a_cancelled_run_ends_with_a_failure_and_an_idle_thread(
     request = await runner.prepare("Go", None)
     handle = await runner.start(request, ["updates"])
     await started.wait()
+    return runner, request, handle
+
+
+async def test_a_cancelled_run_ends_with_a_failure_and_an_idle_thread(
+    make_runner: MakeRunner,
+) -> None:
+    runner, request, handle = await run_forever(make_runner)
 
     assert await runner.cancel(request.thread_id, "another-run") is False
     assert await runner.cancel(request.thread_id, request.run_id) is True
@@ -387,21 +397,7 @@ async def test_a_drain_lets_a_run_finish_within_the_grace(
 async def test_a_drain_cancels_a_run_past_the_grace_and_frees_its_thread(
     make_runner: MakeRunner,
 ) -> None:
-    started = asyncio.Event()
-
-    @tool
-    async def forever() -> str:
-        """Never finishes."""
-        started.set()
-        await asyncio.Event().wait()
-        return "never"
-
-    runner = make_runner(
-        ScriptedChatModel(turns=[calls(("forever", {}))]), tools=[forever]
-    )
-    request = await runner.prepare("Go", None)
-    handle = await runner.start(request, ["updates"])
-    await started.wait()
+    runner, request, handle = await run_forever(make_runner)
 
     await runner.active.drain(grace_seconds=0.1)
     parts = [part async for part in handle.parts()]
