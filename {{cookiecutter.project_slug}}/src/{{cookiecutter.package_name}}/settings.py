@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     # How long start-up waits for each MCP server to list its tools.
     mcp_connect_timeout_seconds: float = Field(10.0, gt=0, le=300)
     max_message_chars: int = Field(8000, ge=1)
+    # On SIGTERM, how long runs in progress may take to finish before they are
+    # cancelled (server/shutdown.py); below Cloud Run's 10 s notice.
+    shutdown_grace_seconds: float = Field(8.0, ge=0, le=3600)
     # Largest request body, in bytes; past it a 413, before anything is parsed.
     # The default holds a MAX_MESSAGE_CHARS message however the client escapes it.
     max_request_bytes: int = Field(256 * 1024, ge=1024, le=32 * 1024 * 1024)

@@ -20,9 +20,11 @@ import shutil
 import subprocess
 import sys
 {% endif -%}
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -90,9 +92,11 @@ def page(browser: Browser) -> Iterator[Page]:
     page.close()
 
 
-def screenshot_path() -> Path:
+def screenshot_path(name: str = "playground.png") -> Path:
+    """PLAYGROUND_SCREENSHOT for the main screenshot, the others beside it."""
     default = PROJECT / "test-artifacts" / "playground.png"
-    path = Path(os.environ.get("PLAYGROUND_SCREENSHOT", default))
+    main = Path(os.environ.get("PLAYGROUND_SCREENSHOT", default))
+    path = main if name == "playground.png" else main.parent / name
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -136,6 +140,8 @@ def test_chat_stream_reload_and_feedback(page: Page, tmp_path: Path) -> None:
         expect(page.locator(".message.assistant")).to_have_text(REPLY)
         expect(page.locator(".tool-call .result")).to_contain_text("alpha = 1")
         expect(page.locator("#threads a.current")).to_have_text(MESSAGE)
+        # The header names the conversation, not its id.
+        expect(page.locator("#thread-label")).to_have_text(MESSAGE)
 
         page.click("#new-thread")
         expect(page.locator("#messages > *")).to_have_count(0)
@@ -163,6 +169,98 @@ def test_a_guardrail_refusal_is_shown(page: Page, tmp_path: Path) -> None:
         expect(page.locator(".message.notice")).to_have_text(
             "Guardrail blocked: prompt_injection"
         )
+
+
+# True when nothing on the page is wider than the window (no sideways scrolling).
+FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def test_a_failed_tool_call_is_red_live_and_after_a_reload(
+    page: Page, tmp_path: Path
+) -> None:
+    with live_server(tmp_path) as url:
+        page.goto(url)
+        page.fill("#message", "Please find lookup:nothing")
+        page.press("#message", "Enter")
+
+        expect(page.locator(".tool-call.failed .result.failed")).to_contain_text(
+            "No value under 'nothing'"
+        )
+        expect(page.locator(".message.assistant")).to_contain_text("Found:")
+        expect(page.locator(".message.assistant.streaming")).to_have_count(0)
+        page.reload()
+        expect(page.locator(".tool-call.failed .result.failed")).to_contain_text(
+            "No value under 'nothing'"
+        )
+
+
+def test_threads_from_other_clients_are_titled_and_newest_first(
+    page: Page, tmp_path: Path
+) -> None:
+    with live_server(tmp_path) as url:
+        for text in ("The older one", "The newer one"):
+            time.sleep(1.1)  # the store's times are to the second
+            # As Agent Chat UI sends a message: content blocks, not a string.
+            message = {"role": "user", "content": [{"type": "text", "text": text}]}
+            thread = httpx.post(f"{url}/threads", json={}).json()["thread_id"]
+            httpx.post(
+                f"{url}/threads/{thread}/runs/wait",
+                json={"assistant_id": "agent", "input": {"messages": [message]}},
+                timeout=30,
+            ).raise_for_status()
+        page.goto(url)
+
+        expect(page.locator("#threads a")).to_have_text(
+            ["The newer one", "The older one"]
+        )
+        page.locator("#threads a").first.click()
+        expect(page.locator("#thread-label")).to_have_text("The newer one")
+
+
+def test_the_playground_fits_a_phone(browser: Browser, tmp_path: Path) -> None:
+    phone = browser.new_page(viewport={"width": 390, "height": 800})
+    # One unbroken word of 7,000 characters, echoed back: it must wrap.
+    long_word = "x" * 7000
+    try:
+        with live_server(tmp_path) as url:
+            phone.goto(url)
+            # The sidebar is folded away behind a button.
+            expect(phone.locator("aside")).to_be_hidden()
+            phone.click("#toggle-threads")
+            expect(phone.locator("aside")).to_be_visible()
+            phone.click("#toggle-threads")
+            expect(phone.locator("aside")).to_be_hidden()
+
+            phone.fill("#message", long_word)
+            phone.press("#message", "Enter")
+            expect(phone.locator(".message.assistant")).to_contain_text(long_word)
+            expect(phone.locator(".message.assistant.streaming")).to_have_count(0)
+            phone.screenshot(path=screenshot_path("playground-phone.png"))
+
+            assert phone.evaluate(FITS), "the page scrolls sideways on a phone"
+            # The composer is on screen, under the conversation.
+            expect(phone.locator("#send")).to_be_in_viewport()
+    finally:
+        phone.close()
+
+
+def test_the_keyboard_sends_and_shows_focus(page: Page, tmp_path: Path) -> None:
+    with live_server(tmp_path) as url:
+        page.goto(url)
+        page.click("#message")
+        page.keyboard.type("first line")
+        page.keyboard.press("Shift+Enter")  # a new line, not a send
+        page.keyboard.type("second line")
+        expect(page.locator("#message")).to_have_value("first line\nsecond line")
+        page.keyboard.press("Enter")
+
+        expect(page.locator(".message.user")).to_have_text("first line\nsecond line")
+        expect(page.locator("#send")).to_be_enabled()  # the reply is in
+        expect(page.locator("#message")).to_be_focused()
+        page.keyboard.press("Tab")  # from the text box to the Send button
+        expect(page.locator("#send")).to_be_focused()
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none", "the focused control shows no outline"
 {%- if cookiecutter.agent == "rag" %}
 
 

@@ -159,12 +159,29 @@ def test_a_wrong_expected_trajectory_fails_the_gate(
     assert status == 1
     errors = capsys.readouterr().err
     assert "GATE FAILED" in errors
-    assert "tool_recall (all cases) = 0.500, needs >= 1.0; cases: wrong-key" in errors
+    # The mean over the cases that expect a tool (the greeting expects none).
+    assert "tool_recall (all cases) = 0.000, needs >= 1.0; cases: wrong-key" in errors
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     scores = {case["id"]: case["metrics"] for case in results["cases"]}
     assert scores["wrong-key"]["trajectory_exact"] == 0.0
     assert scores["wrong-key"]["tool_precision"] == 0.0
     assert scores["greeting"]["trajectory_exact"] == 1.0
+    assert scores["greeting"]["tool_recall"] is None  # n/a: nothing expected
+    # The reports show what went wrong with the failing case, first.
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert page.index(">wrong-key<") < page.index(">greeting<")
+    assert '<tr class="case failing" data-status="failing"' in page
+    assert '<td class="low" title="needs 1.0">0.000</td>' in page
+    assert "lookup(key=&#x27;beta&#x27;)" in page  # expected
+    assert "lookup(key=&#x27;alpha&#x27;)" in page  # called
+    assert '<select id="status">' in page
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    failing = markdown.split("## Failing cases")[1]
+    assert "### wrong-key" in failing
+    assert "### greeting" not in failing
+    assert "- expected calls: lookup(key='beta')" in failing
+    assert "- actual calls: lookup(key='alpha')" in failing
+    assert "- judge: " in failing
 
 
 def test_a_set_that_expects_missing_tools_stops_before_any_case(
@@ -235,7 +252,9 @@ def test_compare_two_prompt_versions(
 
     assert status == 0
     printed = capsys.readouterr().out
-    assert "| rubric_score | 1.0 | 1.0 | +0.000 |" in printed
+    assert "| rubric_score | 1.000 | 1.000 | +0.000 |" in printed
+    # The neutral agent does not retrieve: no empty retrieval rows.
+    assert "retrieval" not in printed
     assert "win rate 50%" in printed  # the scripted model ignores the prompt: ties
     assert (tmp_path / "out" / "compare.md").read_text() in printed
     v2 = json.loads((tmp_path / "out" / "v2" / "results.json").read_text())

@@ -181,23 +181,34 @@ async def test_streaming_shows_progress_then_the_answer(server_url: str) -> None
         updates: list[StreamResponse] = [
             update async for update in client.send_message(says("lookup:beta"))
         ]
+        # Twenty words, 30 ms apart: streamed in several chunks.
+        words = [f"word{n}" for n in range(20)]
+        echoed: list[StreamResponse] = [
+            update async for update in client.send_message(says(" ".join(words)))
+        ]
 
     kinds = [update.WhichOneof("payload") for update in updates]
     assert kinds[0] == "task"
     assert kinds[-1] == "status_update"
     assert updates[-1].status_update.status.state == TaskState.TASK_STATE_COMPLETED
-    chunks = [u.artifact_update for u in updates if u.HasField("artifact_update")]
-    # Tokens as they come (appended), then the whole answer, marked last.
-    assert len(chunks) > 2
-    assert all(chunk.append for chunk in chunks[1:-1])
-    assert chunks[-1].last_chunk
-    assert not chunks[-1].append
-    assert get_artifact_text(chunks[-1].artifact) == "Found: beta = 2"
-    streamed = "".join(get_artifact_text(chunk.artifact) for chunk in chunks[:-1])
-    assert streamed.split() == ["Found:", "beta", "=", "2"]
     statuses = [u.status_update for u in updates if u.HasField("status_update")]
     said = [get_message_text(s.status.message) for s in statuses if s.status.message]
     assert "calling lookup" in said
+    chunks = [u.artifact_update for u in updates if u.HasField("artifact_update")]
+    assert chunks[-1].last_chunk
+    assert get_artifact_text(chunks[-1].artifact) == "Found: beta = 2"
+    # Tokens in chunks as they come (appended), then the whole answer, marked last,
+    # replacing them.
+    chunks = [u.artifact_update for u in echoed if u.HasField("artifact_update")]
+    assert len(chunks) > 2
+    assert not chunks[0].append
+    assert all(chunk.append for chunk in chunks[1:-1])
+    assert chunks[-1].last_chunk
+    assert not chunks[-1].append
+    reply = "You said: " + " ".join(words)
+    assert get_artifact_text(chunks[-1].artifact) == reply
+    streamed = "".join(get_artifact_text(chunk.artifact) for chunk in chunks[:-1])
+    assert reply.startswith(streamed.rstrip())
 
 
 async def test_a_task_can_be_cancelled_and_its_context_goes_on(server_url: str) -> None:

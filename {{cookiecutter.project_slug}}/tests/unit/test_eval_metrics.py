@@ -1,5 +1,6 @@
 """Eval metrics, the local judge, case loading and the gate, on known inputs."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,10 @@ from {{ cookiecutter.package_name }}.eval.cases import (
     ToolStep,
     load_cases,
 )
+from {{ cookiecutter.package_name }}.eval.compare import compare_runs, render
 from {{ cookiecutter.package_name }}.eval.gate import Thresholds, check
 from {{ cookiecutter.package_name }}.eval.harness import CaseResult, EvalRun, summarize
-from {{ cookiecutter.package_name }}.eval.judge import LocalJudge
+from {{ cookiecutter.package_name }}.eval.judge import LocalJudge, Verdict, Winner
 from {{ cookiecutter.package_name }}.eval.preflight import (
     MissingToolsError,
     check_tools,
@@ -38,8 +40,9 @@ def test_trajectory_metrics_tell_apart_order_extras_and_misses() -> None:
     assert metrics.trajectory_exact([LOOKUP, LIST], EXPECTED) == 0.0
     assert metrics.tool_precision([LOOKUP, LIST], EXPECTED) == 0.5
     assert metrics.tool_recall([LIST], EXPECTED) == 0.0
-    assert metrics.tool_precision([], EXPECTED) == 1.0
-    assert metrics.tool_recall([], []) == 1.0
+    # Not applicable (n/a), rather than a perfect score: no call made, none expected.
+    assert metrics.tool_precision([], EXPECTED) is None
+    assert metrics.tool_recall([], []) is None
 
 
 def test_arguments_that_matter_must_match() -> None:
@@ -114,7 +117,7 @@ def test_bad_eval_sets_name_the_file_and_line(tmp_path: Path) -> None:
         load_cases(path)
 
 
-def _result(case_id: str, recall: float, tags: list[str]) -> CaseResult:
+def _result(case_id: str, recall: float | None, tags: list[str]) -> CaseResult:
     return CaseResult(
         id=case_id,
         tags=tags,
@@ -148,6 +151,21 @@ def test_the_gate_names_the_metric_and_the_cases() -> None:
         "tool_recall (tag adversarial) = 0.000, needs >= 1.0; cases: bad (0.00)",
     ]
     assert check(run, Thresholds(min={"tool_recall": 0.5})) == []
+
+
+def test_a_metric_that_applies_to_no_case_passes_one_never_scored_does_not() -> None:
+    # Adversarial cases expect no tool: their tool_recall does not apply (None).
+    cases = [
+        _result("good", 1.0, ["normal"]),
+        _result("refusal", None, ["adversarial"]),
+    ]
+    run = EvalRun(lineage={}, cases=cases, summary=summarize(cases))
+    run.by_tag = {"adversarial": summarize(cases[1:])}
+
+    assert run.by_tag["adversarial"]["tool_recall"] is None
+    assert check(run, Thresholds(tags={"adversarial": {"tool_recall": 1.0}})) == []
+    [missing] = check(run, Thresholds(tags={"adversarial": {"rubric_score": 1.0}}))
+    assert str(missing) == "rubric_score (tag adversarial) = missing, needs >= 1.0"
 
 
 # --- Grounding: retrieval, groundedness, citations ---------------------------------
@@ -223,3 +241,43 @@ def test_a_case_may_label_relevant_passages() -> None:
     assert case.relevant == [RelevantPassage(source="a.md", contains="x")]
     with pytest.raises(ValueError, match="source"):
         EvalCase.model_validate({"id": "c", "input": "q", "relevant": [{"text": "x"}]})
+
+
+async def test_a_comparison_lists_regressions_first_and_cases_in_one_run_only() -> None:
+    before = EvalRun({}, [_result(i, 1.0, []) for i in ("a", "b", "c", "gone")])
+    after = EvalRun({}, [_result(i, 1.0, []) for i in ("a", "b", "c", "new")])
+    before.summary, after.summary = summarize(before.cases), summarize(after.cases)
+    before.lineage = after.lineage = {
+        "prompt_version": "v", "model": "m", "judge": "scripted",
+    }  # fmt: skip
+    outcomes: dict[str, Winner] = {"a": "candidate", "b": "tie", "c": "baseline"}
+
+    class Scripted:
+        async def pointwise(self, case: EvalCase, reply: str) -> Verdict:
+            raise NotImplementedError
+
+        async def pairwise(
+            self, case: EvalCase, baseline: str, candidate: str
+        ) -> Winner:
+            return outcomes[case.id]
+
+    cases = [EvalCase(id=i, input="hi") for i in ("a", "b", "c", "gone", "new")]
+    comparison = await compare_runs(before, after, cases, Scripted())
+    text = render(comparison, before, after)
+
+    # The regression first, then the tie, then the win.
+    assert text.index("| c | baseline |") < text.index("| b | tie |")
+    assert text.index("| b | tie |") < text.index("| a | candidate |")
+    assert "added new; removed gone" in text
+    assert "| tool_recall | 1.000 | 1.000 | +0.000 |" in text
+    assert "rubric_score" not in text  # neither run has it: no empty row
+
+
+def test_the_documented_thresholds_are_the_shipped_ones() -> None:
+    project = Path(__file__).parents[2]
+    doc = (project / "docs" / "evaluation.md").read_text()
+    documented = doc.split("`evals/thresholds.json` (as shipped):")[1]
+    block = documented.split("```json\n")[1].split("```")[0]
+    shipped = (project / "evals" / "thresholds.json").read_text()
+
+    assert json.loads(block) == json.loads(shipped)

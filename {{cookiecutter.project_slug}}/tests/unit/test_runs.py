@@ -22,11 +22,13 @@ from {{ cookiecutter.package_name }}.observability.metering import Metering
 from {{ cookiecutter.package_name }}.runtime.errors import (
     InvalidMessageError,
     RequestError,
+    ShuttingDownError,
     ThreadBusyError,
     ThreadNotFoundError,
 )
 from {{ cookiecutter.package_name }}.runtime.run_types import (
     RunFailed,
+    RunHandle,
     RunRequest,
     StreamPart,
 )
@@ -134,9 +136,11 @@ async def test_a_second_run_on_a_busy_thread_is_refused(
     assert runner.active_run(request.thread_id) is None
 
 
-async def test_a_cancelled_run_ends_with_a_failure_and_an_idle_thread(
+async def run_forever(
     make_runner: MakeRunner,
-) -> None:
+) -> tuple[AgentRunner, RunRequest, RunHandle]:
+    """A runner, and a run of it that calls a tool that never finishes, started
+    and inside that tool."""
     started = asyncio.Event()
 
     @tool
@@ -152,6 +156,13 @@ async def test_a_cancelled_run_ends_with_a_failure_and_an_idle_thread(
     request = await runner.prepare("Go", None)
     handle = await runner.start(request, ["updates"])
     await started.wait()
+    return runner, request, handle
+
+
+async def test_a_cancelled_run_ends_with_a_failure_and_an_idle_thread(
+    make_runner: MakeRunner,
+) -> None:
+    runner, request, handle = await run_forever(make_runner)
 
     assert await runner.cancel(request.thread_id, "another-run") is False
     assert await runner.cancel(request.thread_id, request.run_id) is True
@@ -234,10 +245,11 @@ def test_every_request_error_has_an_http_status() -> None:
     codes = {error.code for error in [RequestError, *_subclasses(RequestError)]}
 
     assert codes <= STATUS.keys()
-    # The client's mistakes are 4xx; an unreachable database is a 503 to retry.
-    client_mistakes = codes - {"storage_unavailable"}
-    assert all(400 <= STATUS[code] < 500 for code in client_mistakes)
-    assert STATUS["storage_unavailable"] == 503
+    # The client's mistakes are 4xx; an unreachable database or a server that is
+    # stopping is a 503 to retry.
+    to_retry = {"storage_unavailable", "shutting_down"}
+    assert all(400 <= STATUS[code] < 500 for code in codes - to_retry)
+    assert all(STATUS[code] == 503 for code in to_retry)
 
 
 def _subclasses(error: type[RequestError]) -> list[type[RequestError]]:
@@ -363,3 +375,38 @@ async def test_an_answer_that_leaks_the_system_prompt_is_not_sent(
     )
     if not kept:
         assert answer == REFUSAL
+
+
+async def test_a_drain_lets_a_run_finish_within_the_grace(
+    make_runner: MakeRunner,
+) -> None:
+    runner = make_runner(ScriptedChatModel(token_delay_seconds=0.05))
+    request = await runner.prepare("one two three four", None)
+    handle = await runner.start(request, ["updates"])
+
+    await runner.active.drain(grace_seconds=30)
+    parts = [part async for part in handle.parts()]
+
+    assert not any(isinstance(part, RunFailed) for part in parts)
+    assert handle.summary is not None
+    assert handle.summary.status == "completed"
+    with pytest.raises(ShuttingDownError):  # and no run starts after it
+        await runner.start(await runner.prepare("More", None), ["updates"])
+
+
+async def test_a_drain_cancels_a_run_past_the_grace_and_frees_its_thread(
+    make_runner: MakeRunner,
+) -> None:
+    runner, request, handle = await run_forever(make_runner)
+
+    await runner.active.drain(grace_seconds=0.1)
+    parts = [part async for part in handle.parts()]
+
+    failure = parts[-1]
+    assert isinstance(failure, RunFailed)
+    assert failure.code == "shutting_down"
+    assert "send it again" in failure.message
+    thread = await runner.threads.get(request.thread_id)
+    assert thread is not None
+    assert thread.status == "idle"
+    assert runner.active_run(request.thread_id) is None

@@ -72,7 +72,7 @@ async def _run(args: argparse.Namespace, overrides: Overrides) -> int:
         guardrail = guardrail_from_settings(Settings())
         run.summary |= await guardrail_rates(guardrail, labelled)
     failures = check(run, thresholds)
-    report = write_report(run, failures, args.out)
+    report = write_report(run, failures, args.out, thresholds)
     print(f"\njudge: {run.lineage['judge']}; prompt: {run.lineage['prompt_version']}")
     for name, value in run.summary.items():
         print(f"  {name:34} {value}")

@@ -3,10 +3,10 @@ judge's pairwise win rate of the candidate over the baseline."""
 
 from dataclasses import dataclass
 
+from .case_view import SCORES, fmt
 from .cases import EvalCase
 from .harness import EvalRun
 from .judge import Judge, Winner
-from .report import SCORES
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,9 @@ class Comparison:
 
     deltas: dict[str, tuple[float | None, float | None]]
     winners: dict[str, Winner]
+    # Cases only one of the runs has (the eval set changed between them).
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
 
     @property
     def win_rate(self) -> float:
@@ -37,11 +40,19 @@ async def compare_runs(
                 case, before[case.id].reply, after[case.id].reply
             )
     names = [name for name in (*SCORES, "latency_p50_ms", "tokens_mean")]
-    deltas = {
+    pairs = {
         name: (baseline.summary.get(name), candidate.summary.get(name))
         for name in names
     }
-    return Comparison(deltas, winners)
+    # A metric neither run has (retrieval scores of an agent that does not
+    # retrieve) is left out, not shown empty.
+    deltas = {name: pair for name, pair in pairs.items() if pair != (None, None)}
+    return Comparison(
+        deltas,
+        winners,
+        added=tuple(case for case in after if case not in before),
+        removed=tuple(case for case in before if case not in after),
+    )
 
 
 def render(comparison: Comparison, baseline: EvalRun, candidate: EvalRun) -> str:
@@ -57,8 +68,11 @@ def render(comparison: Comparison, baseline: EvalRun, candidate: EvalRun) -> str
     ]
     for name, (old, new) in comparison.deltas.items():
         delta = "n/a" if old is None or new is None else f"{new - old:+.3f}"
-        lines.append(f"| {name} | {old} | {new} | {delta} |")
+        lines.append(f"| {name} | {fmt(old)} | {fmt(new)} | {delta} |")
     outcomes = list(comparison.winners.values())
+    # Regressions (the baseline's answer was better) first, then ties, then wins.
+    order: dict[Winner, int] = {"baseline": 0, "tie": 1, "candidate": 2}
+    ranked = sorted(comparison.winners.items(), key=lambda item: order[item[1]])
     lines += [
         "",
         f"Pairwise ({len(outcomes)} cases, judge: {candidate.lineage['judge']}): "
@@ -68,8 +82,15 @@ def render(comparison: Comparison, baseline: EvalRun, candidate: EvalRun) -> str
         "",
         "| case | winner |",
         "| --- | --- |",
-        *(f"| {case} | {winner} |" for case, winner in comparison.winners.items()),
+        *(f"| {case} | {winner} |" for case, winner in ranked),
     ]
+    if comparison.added or comparison.removed:
+        lines += [
+            "",
+            "Not compared (in one run only): "
+            f"added {', '.join(comparison.added) or 'none'}; "
+            f"removed {', '.join(comparison.removed) or 'none'}.",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -69,6 +69,10 @@ def _below(
     value = summary.get(metric)
     if value is not None and value >= minimum:
         return None
+    if value is None and metric in summary:
+        # Scored, but it applies to no case here (tool_precision where no tool
+        # was called): nothing falls short. A metric never scored is missing.
+        return None
     cases = [
         f"{case.id} ({score:.2f})"
         for case in run.cases

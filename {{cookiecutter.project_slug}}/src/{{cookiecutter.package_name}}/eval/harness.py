@@ -40,6 +40,8 @@ class CaseResult:
     model: str = ""
     # The input guardrail found something (it blocked, or flagged) in a turn.
     guardrail_caught: bool = False
+    # What a good answer calls (the case's `expected_trajectory`), to compare.
+    expected_trajectory: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -103,6 +105,7 @@ async def evaluate_case(agent: Agent, case: EvalCase, judge: Judge) -> CaseResul
         answer.latency_ms,
         answer.first_token_ms,
     )
+    expected = [step.model_dump() for step in case.expected_trajectory]
     if isinstance(outcome, RunFailed):
         # A failed run scores zero on everything.
         names = [*trajectory_metrics([], []), "response_rouge_l", "rubric_score"]
@@ -120,6 +123,7 @@ async def evaluate_case(agent: Agent, case: EvalCase, judge: Judge) -> CaseResul
             input_tokens=0,
             output_tokens=0,
             error=f"{outcome.code}: {outcome.message}",
+            expected_trajectory=expected,
         )
     verdict = await judge.pointwise(case, outcome.reply)
     metrics: dict[str, float | None] = {
@@ -145,6 +149,7 @@ async def evaluate_case(agent: Agent, case: EvalCase, judge: Judge) -> CaseResul
         prompt_version=outcome.prompt_version,
         model=outcome.model,
         guardrail_caught=answer.guardrail_caught,
+        expected_trajectory=expected,
     )
 
 

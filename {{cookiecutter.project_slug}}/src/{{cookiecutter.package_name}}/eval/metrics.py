@@ -52,17 +52,21 @@ def trajectory_any_order(
 
 def tool_precision(
     calls: Sequence[dict[str, Any]], expected: Sequence[ToolStep]
-) -> float:
-    """Share of the calls made that were expected (1 when no call was made)."""
+) -> float | None:
+    """Share of the calls made that were expected; None (n/a) when no call was
+    made: there is nothing to be precise about (tool_recall says what was missed)."""
     if not calls:
-        return 1.0
+        return None
     return sum(any(step_matches(c, s) for s in expected) for c in calls) / len(calls)
 
 
-def tool_recall(calls: Sequence[dict[str, Any]], expected: Sequence[ToolStep]) -> float:
-    """Share of the expected steps that were made (1 when none was expected)."""
+def tool_recall(
+    calls: Sequence[dict[str, Any]], expected: Sequence[ToolStep]
+) -> float | None:
+    """Share of the expected steps that were made; None (n/a) when none was
+    expected (tool_precision says whether any call was one too many)."""
     if not expected:
-        return 1.0
+        return None
     return sum(any(step_matches(c, s) for c in calls) for s in expected) / len(expected)
 
 
@@ -76,8 +80,8 @@ def response_rouge_l(reply: str, reference: str) -> float | None:
 
 def trajectory_metrics(
     calls: Sequence[dict[str, Any]], expected: Sequence[ToolStep]
-) -> dict[str, float]:
-    """Every trajectory metric of one case."""
+) -> dict[str, float | None]:
+    """Every trajectory metric of one case (None: does not apply to it)."""
     return {
         "trajectory_exact": trajectory_exact(calls, expected),
         "trajectory_in_order": trajectory_in_order(calls, expected),

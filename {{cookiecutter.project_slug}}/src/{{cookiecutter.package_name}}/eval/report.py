@@ -1,11 +1,10 @@
 """Results on disk: `results.json` (with lineage), `report.md` and `report.html`
-with plots (per-metric bars, latency distribution)."""
+(report_html.py) with plots (per-metric bars, latency distribution), and for each
+case what a diagnosis needs: its input, the expected and the actual tool calls, the
+answer, the judge's explanation and the scores below their threshold."""
 
-import base64
-import html
 import json
 from pathlib import Path
-from string import Template
 
 import matplotlib
 
@@ -13,27 +12,32 @@ matplotlib.use("Agg")  # files only, no display
 
 import matplotlib.pyplot as plt
 
-from .gate import Failure
-from .grounding import GROUNDING_SCORES
-from .harness import EvalRun
-
-SCORES = (
-    "trajectory_exact",
-    "trajectory_in_order",
-    "trajectory_any_order",
-    "tool_precision",
-    "tool_recall",
-    "response_rouge_l",
-    "rubric_score",
-    *GROUNDING_SCORES,
+from .case_view import (
+    SCORES,
+    columns_of,
+    failing,
+    fmt,
+    low_scores,
+    steps,
+    verdict,
 )
+from .gate import Failure, Thresholds
+from .harness import CaseResult, EvalRun
+from .report_html import html_report
 
 
-def write_report(run: EvalRun, failures: list[Failure] | None, out: Path) -> Path:
+def write_report(
+    run: EvalRun,
+    failures: list[Failure] | None,
+    out: Path,
+    thresholds: Thresholds | None = None,
+) -> Path:
     """Write the results and reports into `out`; return the HTML report's path.
 
-    `failures` is None for a run that was not gated (e.g. one side of a comparison).
+    `failures` is None for a run that was not gated (e.g. one side of a comparison);
+    `thresholds` marks each case's scores below them.
     """
+
     out.mkdir(parents=True, exist_ok=True)
     gate = (
         None
@@ -44,8 +48,9 @@ def write_report(run: EvalRun, failures: list[Failure] | None, out: Path) -> Pat
     (out / "results.json").write_text(json.dumps(body, indent=2, ensure_ascii=False))
     _plot_scores(run, out / "metrics.png")
     _plot_latency(run, out / "latency.png")
-    (out / "report.md").write_text(_markdown(run, failures))
-    (out / "report.html").write_text(_html(run, failures, out))
+    low = {case.id: low_scores(case, thresholds) for case in run.cases}
+    (out / "report.md").write_text(_markdown(run, failures, low))
+    (out / "report.html").write_text(html_report(run, failures, low, out))
     return out / "report.html"
 
 
@@ -72,37 +77,30 @@ def _plot_latency(run: EvalRun, path: Path) -> None:
     plt.close(figure)
 
 
-def _verdict(failures: list[Failure] | None) -> str:
-    if failures is None:
-        return "not gated"
-    return "FAILED" if failures else "PASSED"
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}" if value <= 1 else f"{value:.0f}"
-
-
-def _columns(run: EvalRun) -> list[str]:
-    """The scores the run has (grounding scores only for cases with labels)."""
-    return [name for name in SCORES if name in run.summary]
-
-
-def _markdown(run: EvalRun, failures: list[Failure] | None) -> str:
-    columns = _columns(run)
+def _markdown(
+    run: EvalRun, failures: list[Failure] | None, low: dict[str, dict[str, float]]
+) -> str:
+    columns = columns_of(run)
     lineage = "\n".join(f"- {key}: `{value}`" for key, value in run.lineage.items())
     summary = "\n".join(
-        f"| {name} | {_fmt(value)} |" for name, value in run.summary.items()
+        f"| {name} | {fmt(value)} |" for name, value in run.summary.items()
     )
-    gate = _verdict(failures) + "".join(f"\n- {f}" for f in failures or [])
+    gate = verdict(failures) + "".join(f"\n- {f}" for f in failures or [])
     by_tag = "\n".join(
-        f"| {tag} | " + " | ".join(_fmt(scores.get(name)) for name in columns) + " |"
+        f"| {tag} | " + " | ".join(fmt(scores.get(name)) for name in columns) + " |"
         for tag, scores in run.by_tag.items()
     )
     rows = "\n".join(
-        f"| {case.id} | {' '.join(case.tags)} | "
-        + " | ".join(_fmt(case.metrics.get(name)) for name in columns)
+        f"| {case.id} | {'FAIL' if failing(case, low[case.id]) else 'pass'} | "
+        f"{' '.join(case.tags)} | "
+        + " | ".join(_md_score(case, name, low[case.id]) for name in columns)
         + f" | {case.latency_ms:.0f} | {case.error or ''} |"
         for case in run.cases
+    )
+    details = "\n".join(
+        _md_case(case, low[case.id])
+        for case in run.cases
+        if failing(case, low[case.id])
     )
     return f"""# Evaluation report
 
@@ -129,80 +127,38 @@ Gate: **{gate}**
 
 ## Cases
 
-| case | tags | {" | ".join(columns)} | latency ms | error |
-| --- | --- | {" | ".join("---" for _ in columns)} | --- | --- |
+Scores below their threshold are in bold; n/a: the metric does not apply.
+
+| case | status | tags | {" | ".join(columns)} | latency ms | error |
+| --- | --- | --- | {" | ".join("---" for _ in columns)} | --- | --- |
 {rows}
+
+## Failing cases
+
+{details or "None."}
 """
 
 
-def _html(run: EvalRun, failures: list[Failure] | None, out: Path) -> str:
-    columns = _columns(run)
-
-    def image(name: str) -> str:
-        data = base64.b64encode((out / name).read_bytes()).decode()
-        return f'<img alt="{name}" src="data:image/png;base64,{data}">'
-
-    def cell(value: object) -> str:
-        return f"<td>{html.escape(str(value))}</td>"
-
-    lineage = "".join(
-        f"<li>{html.escape(f'{k}: {v}')}</li>" for k, v in run.lineage.items()
-    )
-    summary = "".join(
-        f"<tr>{cell(k)}{cell(_fmt(v))}</tr>" for k, v in run.summary.items()
-    )
-    failed = "".join(f"<li>{html.escape(str(f))}</li>" for f in failures or [])
-    head = "".join(
-        f"<th>{name}</th>" for name in ("case", "tags", *columns, "latency ms", "reply")
-    )
-    rows = "".join(
-        "<tr>"
-        + cell(case.id)
-        + cell(" ".join(case.tags))
-        + "".join(cell(_fmt(case.metrics.get(name))) for name in columns)
-        + cell(f"{case.latency_ms:.0f}")
-        + cell(case.error or case.reply)
-        + "</tr>"
-        for case in run.cases
-    )
-    by_tag = "".join(
-        "<tr>"
-        + cell(tag)
-        + "".join(cell(_fmt(scores.get(n))) for n in columns)
-        + "</tr>"
-        for tag, scores in run.by_tag.items()
-    )
-    tag_head = "".join(f"<th>{name}</th>" for name in ("tag", *columns))
-    verdict = _verdict(failures)
-    return _PAGE.substitute(
-        verdict=verdict,
-        verdict_class=verdict.split()[0].lower(),
-        failed=failed,
-        lineage=lineage,
-        summary=summary,
-        images=image("metrics.png") + image("latency.png"),
-        head=head,
-        rows=rows,
-        tag_head=tag_head,
-        by_tag=by_tag,
-    )
+def _md_score(case: CaseResult, name: str, low: dict[str, float]) -> str:
+    value = fmt(case.metrics.get(name))
+    return f"**{value}**" if name in low else value
 
 
-# $-placeholders keep the CSS braces single.
-_PAGE = Template("""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Evaluation report</title><style>
-body { font: 14px system-ui, sans-serif; margin: 24px; color: #1d2430; }
-table { border-collapse: collapse; margin: 12px 0; }
-td, th { border: 1px solid #d1d5db; padding: 4px 8px; text-align: left; }
-td { vertical-align: top; }
-.passed { color: #166534; } .failed { color: #991b1b; }
-</style></head><body>
-<h1>Evaluation report</h1>
-<p>Gate: <strong class="$verdict_class">$verdict</strong></p><ul>$failed</ul>
-<h2>Lineage</h2><ul>$lineage</ul>
-<h2>Summary</h2><table>$summary</table>
-$images
-<h2>By tag</h2><table><tr>$tag_head</tr>$by_tag</table>
-<h2>Cases</h2><table><tr>$head</tr>$rows</table>
-</body></html>
-""")
+def _md_case(case: CaseResult, low: dict[str, float]) -> str:
+    below = ", ".join(
+        f"{name} {fmt(case.metrics.get(name))} (needs {minimum})"
+        for name, minimum in low.items()
+    )
+    return "\n".join(
+        [
+            f"### {case.id}",
+            "",
+            *(f"- input: {turn}" for turn in case.turns),
+            f"- expected calls: {', '.join(steps(case.expected_trajectory)) or 'none'}",
+            f"- actual calls: {', '.join(steps(case.tool_calls)) or 'none'}",
+            f"- answer: {case.error or case.reply}",
+            f"- judge: {case.judge_explanation or 'n/a'}",
+            f"- below threshold: {below or 'none (the run failed)'}",
+            "",
+        ]
+    )

@@ -42,6 +42,15 @@ class ThreadBusyError(RequestError):
         )
 
 
+class ShuttingDownError(RequestError):
+    """The server is stopping: it starts no run (another instance will)."""
+
+    code = "shutting_down"
+
+    def __init__(self) -> None:
+        super().__init__("the server is shutting down; send the request again")
+
+
 class CheckpointNotFoundError(RequestError):
     """The thread has no checkpoint with this id (to read, or to run from)."""
 

@@ -79,6 +79,14 @@ class RunFailed:
         return cls(code, message, request.thread_id, request.run_id)
 
     @classmethod
+    def cancelled(cls, request: RunRequest, *, shutdown: bool) -> "RunFailed":
+        """A run cancelled by its client, or by the server stopping (runs.py)."""
+        if shutdown:
+            message = "the server stopped before the run finished; send it again"
+            return cls.of(request, "shutting_down", message)
+        return cls.of(request, "cancelled", "the run was cancelled")
+
+    @classmethod
     def raised(
         cls, request: RunRequest, error: Exception, *, max_steps: int
     ) -> "RunFailed":

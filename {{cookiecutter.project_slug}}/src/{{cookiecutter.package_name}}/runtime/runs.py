@@ -7,7 +7,6 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from langchain_core.messages import HumanMessage
 from langgraph.graph.state import CompiledStateGraph
@@ -17,6 +16,7 @@ from ..agent.prompts import Prompt
 from ..agent.state import AgentState
 from ..observability.metering import Metering, RunMeter, RunStatus
 from ..observability.telemetry import lineage, run_lineage
+from .active_runs import SHUTDOWN, ActiveRuns
 from .errors import (
     InvalidMessageError,
     ThreadBusyError,
@@ -40,14 +40,6 @@ from .threads import ANONYMOUS, Thread, ThreadRegistry, ThreadStatus
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class _ActiveRun:
-    run_id: str
-    # None while the thread's lock is being taken.
-    task: "asyncio.Task[None] | None" = None
-    done: asyncio.Event = field(default_factory=asyncio.Event)
-
-
 class AgentRunner:
     """Runs the compiled graph; one run at a time per thread."""
 
@@ -62,6 +54,7 @@ class AgentRunner:
         max_message_chars: int,
         max_steps: int,
         locks: ThreadLocks | None = None,
+        shutdown_grace_seconds: float = 0.0,
     ) -> None:
         self.graph = graph
         self.threads = threads
@@ -80,7 +73,7 @@ class AgentRunner:
         }
         # Runs in flight in this process, by thread; `locks` covers the other
         # processes (locks.py: PostgreSQL advisory locks, or one process's).
-        self._active: dict[str, _ActiveRun] = {}
+        self.active = ActiveRuns(shutdown_grace_seconds)
 
     # --- Before a run ----------------------------------------------------------
 
@@ -127,7 +120,7 @@ class AgentRunner:
             raise ThreadNotFoundError(
                 f"thread {thread_id!r} does not exist; omit thread_id to start one"
             )
-        if thread_id in self._active:
+        if thread_id in self.active:
             raise ThreadBusyError(thread_id)
         return thread
 
@@ -147,14 +140,12 @@ class AgentRunner:
         active runs, claimed before any await) or in another (the thread's lock).
         """
         thread_id = request.thread_id
-        if thread_id in self._active:
-            raise ThreadBusyError(thread_id)
-        active = self._active[thread_id] = _ActiveRun(request.run_id)
+        active = self.active.claim(thread_id, request.run_id)
         try:
             async with refused_if_storage_down():
                 await self._claim(request)
         except BaseException:
-            self._end(thread_id)
+            self.active.end(thread_id)
             raise
         queue: RunQueue = asyncio.Queue()
         active.task = asyncio.create_task(
@@ -182,24 +173,15 @@ class AgentRunner:
 
     async def cancel(self, thread_id: str, run_id: str) -> bool:
         """Cancel a run in progress; False if it is not running."""
-        active = self._active.get(thread_id)
-        if active is None or active.run_id != run_id or active.task is None:
-            return False
-        active.task.cancel()
-        return True
+        return self.active.cancel(thread_id, run_id)
 
     async def finished(self, thread_id: str) -> None:
         """Wait until the thread's run in progress (if any) has ended."""
-        if active := self._active.get(thread_id):
-            await active.done.wait()
+        await self.active.finished(thread_id)
 
     def active_run(self, thread_id: str) -> str | None:
         """The id of the run going on this thread, if any."""
-        active = self._active.get(thread_id)
-        return active.run_id if active else None
-
-    def _end(self, thread_id: str) -> None:
-        self._active.pop(thread_id).done.set()
+        return self.active.run_id(thread_id)
 
     async def _pump(
         self,
@@ -246,8 +228,10 @@ class AgentRunner:
                 outcome.interrupted = bool(state.interrupts)
             thread_status = "interrupted" if outcome.interrupted else "idle"
             run_status = "interrupted" if outcome.interrupted else "completed"
-        except asyncio.CancelledError:
-            failure = RunFailed.of(request, "cancelled", "the run was cancelled")
+        except asyncio.CancelledError as cancelled:
+            failure = RunFailed.cancelled(
+                request, shutdown=cancelled.args == (SHUTDOWN,)
+            )
             thread_status, run_status = "idle", "cancelled"
         except Exception as error:
             failure = RunFailed.raised(request, error, max_steps=self.max_steps)
@@ -264,7 +248,7 @@ class AgentRunner:
                     f"saved (see the server log for run {request.run_id})",
                 )
             finally:
-                self._end(request.thread_id)
+                self.active.end(request.thread_id)
                 try:
                     if failure:
                         queue.put_nowait(failure)

@@ -88,6 +88,12 @@ async def open_runner(
             max_message_chars=settings.max_message_chars,
             max_steps=settings.max_agent_steps,
             locks=persistence.locks,
+            shutdown_grace_seconds=settings.shutdown_grace_seconds,
         )
         await release_abandoned_threads(threads, persistence.locks)
-        yield runner
+        try:
+            yield runner
+        finally:
+            # Runs still going are cancelled and record how they ended while the
+            # database is still open.
+            await runner.active.drain(0)

@@ -24,6 +24,7 @@ from .headers import NoSniff
 from .internal_errors import InternalErrors
 from .limits import RequestSizeLimit
 from .native import routes as native
+from .shutdown import drain_on_sigterm
 
 
 def create_app(
@@ -60,7 +61,8 @@ def create_app(
             app.state.runner = runner
             app.state.feedback = FeedbackStore(settings.feedback_path)
             try:
-                yield
+                with drain_on_sigterm(runner):
+                    yield
             finally:
                 await close_a2a()
 

@@ -40,8 +40,10 @@ STATUS: dict[str, int] = {
     "auth_unavailable": 503,
     # The database is unreachable: the client may retry later.
     "storage_unavailable": 503,
-    # The server cannot serve yet (readiness).
+    # The server cannot serve yet (readiness), or no longer: it is stopping
+    # (server/shutdown.py); another instance will take the request.
     "not_ready": 503,
+    "shutting_down": 503,
     # A fault of the server's own (a bug, a store that fails): never detailed.
     "internal_error": 500,
 }

@@ -6,6 +6,7 @@ status and artifact updates, its end the task's state.
 | -------------------------------------- | ------------------------------------- |
 | tool call, tool result                 | `working`, with a message saying so   |
 | tokens                                 | chunks of the `answer` artifact       |
+|                                        | (one per CHUNK_SECONDS at most)       |
 | reply                                  | the whole `answer` artifact, `completed` |
 | paused for approval (an interrupt)     | `input-required`; the next message on |
 |                                        | the task resumes it                   |
@@ -15,6 +16,7 @@ status and artifact updates, its end the task's state.
 | refused (message too long, busy)       | `rejected`, saying why                |
 """
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +45,8 @@ from ..native.runs import start, stream
 # every time, and a different one for each caller (context ids are the client's).
 _CONTEXTS = uuid.UUID("5d1c3c52-7a43-4c1e-9a53-2d5bb7a9f0a1")
 ANSWER = "answer"
+# The shortest time between two chunks of a streamed answer.
+CHUNK_SECONDS = 0.1
 # The longest context id the task store keeps (the A2A SDK's column is 36 wide:
 # a UUID, which is what this server gives to a context it starts).
 MAX_ID_CHARS = 36
@@ -150,17 +154,25 @@ async def _report(
 ) -> None:
     """Tell the task how the run goes; the run is cancelled with the caller."""
     streamed = False
+    # Tokens go out together, a chunk per CHUNK_SECONDS at most: the task is
+    # stored again with each update.
+    tokens: list[str] = []
+    sent_at = time.monotonic()
     try:
         async for event in stream(runner, request, handle):
             if isinstance(event, Token):
+                tokens.append(event.content)
+                if time.monotonic() - sent_at < CHUNK_SECONDS:
+                    continue
                 await updater.add_artifact(
-                    [new_text_part(event.content)],
+                    [new_text_part("".join(tokens))],
                     artifact_id=request.run_id,
                     name=ANSWER,
                     append=streamed,
                     last_chunk=False,
                 )
-                streamed = True
+                tokens.clear()
+                streamed, sent_at = True, time.monotonic()
             elif isinstance(event, ToolCallStarted):
                 await updater.start_work(
                     _say(updater, f"calling {event.name}", tool_call=vars(event))

@@ -44,7 +44,13 @@ class A2AService:
             agent_card(settings, [], "http://localhost"),
             interrupted_task_timeout=IDLE_TASK_SECONDS,
         )
-        [route] = create_jsonrpc_routes(handler, JSONRPC_PATH, enable_v0_3_compat=True)
+        [route] = create_jsonrpc_routes(
+            handler,
+            JSONRPC_PATH,
+            enable_v0_3_compat=True,
+            # A stream outlives SIGTERM until its run ends (server/shutdown.py).
+            shutdown_grace_period=runner().active.stream_grace_seconds,
+        )
         assert isinstance(route, Route)  # noqa: S101 - the SDK makes one Route
         self._dispatch: Callable[[Request], Awaitable[Response]] = route.endpoint
 

@@ -84,7 +84,10 @@ async def stream(body: RunInput, runner: Runner, owner: Owner) -> EventSourceRes
     request = await runner.prepare(body.message, body.thread_id, owner=owner)
     # Started before the response: the thread is busy as soon as this returns.
     handle = await runs.start(runner, request)
-    return EventSourceResponse(_sse(runner, request, handle))
+    return EventSourceResponse(
+        _sse(runner, request, handle),
+        shutdown_grace_period=runner.active.stream_grace_seconds,
+    )
 
 
 async def _sse(

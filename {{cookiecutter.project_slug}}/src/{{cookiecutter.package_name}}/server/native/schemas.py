@@ -26,6 +26,8 @@ class Message(BaseModel):
     tool_calls: list[dict[str, Any]] = []
     tool_call_id: str | None = None
     name: str | None = None
+    # A tool message's outcome: `error` when the tool failed (the model was told).
+    status: Literal["success", "error"] | None = None
 
 
 class ThreadOutput(BaseModel):
@@ -81,6 +83,7 @@ def message_out(message: BaseMessage) -> Message:
         ]
     if isinstance(message, ToolMessage):
         out.tool_call_id, out.name = message.tool_call_id, message.name
+        out.status = message.status
     return out
 
 

@@ -167,7 +167,11 @@ async def _event_stream(
         yield _sse("end", None)
 
     location = f"/threads/{request.thread_id}/runs/{request.run_id}"
-    return EventSourceResponse(events(), headers={"Content-Location": location})
+    return EventSourceResponse(
+        events(),
+        headers={"Content-Location": location},
+        shutdown_grace_period=runner.active.stream_grace_seconds,
+    )
 
 
 async def _wait(runner: AgentRunner, request: RunRequest) -> Any:

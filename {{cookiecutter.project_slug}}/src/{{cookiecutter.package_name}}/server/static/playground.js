@@ -23,6 +23,22 @@ function setStatus(text) {
   $("#status").textContent = text;
 }
 
+// A message's text: a string, or the text of its content blocks (Agent Chat UI
+// sends `[{"type": "text", "text": ...}]`).
+function textOf(content) {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) {
+    return content.map((block) => (typeof block === "string" ? block : block.text || "")).join("");
+  }
+  return "";
+}
+
+// A thread's title: its first message, cut short.
+function titleOf(text) {
+  const line = text.trim().split("\n")[0];
+  return line.length > 60 ? `${line.slice(0, 60)}…` : line || "(empty thread)";
+}
+
 async function api(path, body) {
   const response = await fetch(path, {
     method: body === undefined ? "GET" : "POST",
@@ -36,29 +52,43 @@ async function api(path, body) {
 
 // --- Threads -------------------------------------------------------------------
 
-function selectThread(threadId) {
+function selectThread(threadId, title) {
+  const changed = threadId !== state.threadId;
   state.threadId = threadId;
   const url = new URL(location.href);
   if (threadId) url.searchParams.set("thread", threadId);
   else url.searchParams.delete("thread");
   history.replaceState(null, "", url);
-  $("#thread-label").textContent = threadId ? `Thread ${threadId}` : "New conversation";
   for (const link of document.querySelectorAll("#threads a")) {
     link.classList.toggle("current", link.dataset.threadId === threadId);
   }
+  // The header names the conversation by its first message; the id is on hover.
+  const label = $("#thread-label");
+  if (!threadId) label.textContent = "New conversation";
+  else if (title) label.textContent = title;
+  else if (changed || label.textContent === "New conversation") label.textContent = "Conversation";
+  label.title = threadId || "";
+}
+
+// Picking a thread (or a new one) closes the sidebar's panel on a phone.
+function closePanel() {
+  document.body.classList.remove("threads-open");
 }
 
 async function loadThreads() {
   const threads = await api("/threads/search", { limit: 50 });
+  // The latest conversation first.
+  threads.sort((a, b) => String(b.updated_at).localeCompare(String(a.updated_at)));
   const list = $("#threads");
   list.replaceChildren();
   for (const thread of threads) {
     const first = thread.values && thread.values.messages && thread.values.messages[0];
-    const link = element("a", "", first ? String(first.content) : "(empty thread)");
+    const link = element("a", "", titleOf(first ? textOf(first.content) : ""));
     link.href = `?thread=${thread.thread_id}`;
     link.dataset.threadId = thread.thread_id;
     link.addEventListener("click", (event) => {
       event.preventDefault();
+      closePanel();
       openThread(thread.thread_id);
     });
     const item = element("li");
@@ -73,6 +103,8 @@ async function openThread(threadId) {
   messages.replaceChildren();
   if (!threadId) return;
   const thread = await api(`/threads/${encodeURIComponent(threadId)}`);
+  const first = thread.messages.find((message) => message.role === "user");
+  if (first) selectThread(threadId, titleOf(first.content));
   const calls = new Map();
   for (const message of thread.messages) {
     if (message.role === "user") show(element("div", "message user", message.content));
@@ -82,7 +114,7 @@ async function openThread(threadId) {
     }
     if (message.role === "tool") {
       const card = calls.get(message.tool_call_id);
-      if (card) showToolResult(card, message.content, false);
+      if (card) showToolResult(card, message.content, message.status === "error");
     }
   }
   for (const pending of Object.values(thread.interrupts || {})) showApproval(pending);
@@ -108,6 +140,7 @@ function showToolResult(card, content, failed, passages) {
   const shown = text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}…` : text;
   const result = element("div", failed ? "result failed" : "result", `→ ${shown}`);
   if (shown !== text) result.title = text;
+  card.classList.toggle("failed", Boolean(failed));
   card.append(result);
 }
 
@@ -143,11 +176,19 @@ function showCitations(bubble, citations) {
   bubble.after(list);
 }
 
+// Thumbs drawn as SVG: an emoji needs a font the machine may not have.
+const THUMB = '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">'
+  + '<path fill="currentColor" d="M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3'
+  + 'c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5'
+  + ' 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z"/></svg>';
+
 function showFeedback(bubble, runId) {
   const bar = element("div", "feedback");
-  for (const [label, score] of [["👍", 1], ["👎", 0]]) {
-    const button = element("button", "", label);
+  for (const score of [1, 0]) {
+    const button = element("button", score ? "good" : "bad");
+    button.innerHTML = THUMB;
     button.type = "button";
+    button.title = score ? "Good answer" : "Bad answer";
     button.setAttribute("aria-label", score ? "Good answer" : "Bad answer");
     button.addEventListener("click", async () => {
       await api("/feedback", { run_id: runId, thread_id: state.threadId, score });
@@ -201,7 +242,7 @@ async function send(text) {
   let bubble = null;
   for await (const { event, data } of readEvents(response)) {
     if (event === "metadata" && data.thread_id !== state.threadId) {
-      selectThread(data.thread_id);
+      selectThread(data.thread_id, titleOf(text));
       loadThreads();
     } else if (event === "tool_call") {
       bubble = null;
@@ -257,7 +298,14 @@ $("#message").addEventListener("keydown", (event) => {
   }
 });
 
-$("#new-thread").addEventListener("click", () => openThread(null));
+$("#new-thread").addEventListener("click", () => {
+  closePanel();
+  openThread(null);
+});
+// On a narrow screen the sidebar is a panel this button opens and closes.
+$("#toggle-threads").addEventListener("click", () => {
+  document.body.classList.toggle("threads-open");
+});
 
 // The tools the agent can call; an MCP server's carry its name.
 async function loadTools() {
