@@ -38,7 +38,7 @@ from a2a.utils.errors import TaskNotFoundError
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.server.agent2agent.executor import thread_of
-from {{ cookiecutter.package_name }}.settings import AGENT_NAME
+from {{ cookiecutter.package_name }}.settings import AGENT_NAME, Settings
 
 from .live_server import live_server, live_server_process
 
@@ -130,6 +130,20 @@ def test_the_playground_links_to_the_card(client: TestClient) -> None:
 
     assert 'href="/.well-known/agent-card.json"' in page
     assert client.get("/.well-known/agent-card.json").json()["name"] == AGENT_NAME
+
+
+def test_a_task_store_that_cannot_be_opened_is_a_503_to_retry(
+    client: TestClient, settings: Settings
+) -> None:
+    # Where the SQLite file should be, a folder: the database cannot be opened.
+    settings.a2a_tasks_path.mkdir(parents=True)
+    refused = client.get("/.well-known/agent-card.json")
+    settings.a2a_tasks_path.rmdir()
+    retried = client.get("/.well-known/agent-card.json")
+
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "storage_unavailable"
+    assert retried.status_code == 200
 
 
 async def test_a_message_gets_a_completed_task_with_the_answer(server_url: str) -> None:

@@ -83,11 +83,12 @@ class StorageUnavailableError(RequestError):
 
 def is_storage_error(error: BaseException) -> bool:
     """A database that cannot be reached: the DB-API's OperationalError of psycopg
-    or sqlite3 (matched by name, so neither driver is imported for it), or the pool
-    timing out waiting for a connection."""
+    or sqlite3, or SQLAlchemy's wrapping one (A2A's task store), matched by name so
+    no driver is imported for it; or the pool timing out waiting for a connection."""
     for kind in type(error).__mro__:
         driver = kind.__module__.split(".")[0]
-        if driver in ("psycopg", "sqlite3") and kind.__name__ == "OperationalError":
+        drivers = ("psycopg", "sqlite3", "sqlalchemy")
+        if driver in drivers and kind.__name__ == "OperationalError":
             return True
         if driver == "psycopg_pool" and kind.__name__ == "PoolTimeout":
             return True
