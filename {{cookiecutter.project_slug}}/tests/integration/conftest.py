@@ -11,6 +11,7 @@ import pytest
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fake_credentials import use_fake_credentials
+from .live_server import live_server
 from .postgres import PostgresUnavailableError, postgres_server
 from .vertex_fake import VertexFake
 
@@ -78,3 +79,12 @@ def new_database(postgres_server_url: str) -> Callable[[], str]:
 def database_url(new_database: Callable[[], str]) -> str:
     """A fresh, empty database on the session's server."""
     return new_database()
+
+
+@pytest.fixture(scope="module")
+def approval_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live server that asks before running tools (REQUIRE_TOOL_APPROVAL), one
+    per test module."""
+    data = tmp_path_factory.mktemp("approval")
+    with live_server(data, {"REQUIRE_TOOL_APPROVAL": "true"}) as url:
+        yield url

@@ -54,13 +54,6 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def approval_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("a2a-approval")
-    with live_server(data, {"REQUIRE_TOOL_APPROVAL": "true"}) as url:
-        yield url
-
-
 @asynccontextmanager
 async def a2a(
     url: str, *, user: str = "grace", streaming: bool = False

@@ -40,13 +40,6 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def approval_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("approval")
-    with live_server(data, {"REQUIRE_TOOL_APPROVAL": "true"}) as url:
-        yield url
-
-
 @pytest.fixture
 def client(server_url: str) -> LangGraphClient:
     return get_client(url=server_url)

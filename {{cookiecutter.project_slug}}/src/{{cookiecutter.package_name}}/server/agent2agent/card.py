@@ -3,6 +3,7 @@ this one: its name, what it can do (a skill per tool), where to call it (JSON-RP
 A2A 1.0 and 0.3 on the same URL) and how to say who is calling."""
 
 from collections.abc import Sequence
+from functools import cache
 from importlib.metadata import PackageNotFoundError, metadata
 
 from a2a.types import (
@@ -101,6 +102,7 @@ def _security(settings: Settings) -> SecurityScheme | None:
     return None
 
 
+@cache
 def _about() -> tuple[str, str]:
     """The project's description and version, from pyproject.toml (as installed)."""
     try:

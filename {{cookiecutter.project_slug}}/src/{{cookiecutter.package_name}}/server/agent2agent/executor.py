@@ -30,7 +30,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 
 from ...agent.state import AgentState
-from ...runtime.errors import RequestError
+from ...runtime.errors import RequestError, ThreadNotFoundError
 from ...runtime.run_types import RunFailed, RunHandle, RunRequest
 from ...runtime.runs import AgentRunner
 from ..native.events import (
@@ -122,14 +122,15 @@ class RunnerExecutor(AgentExecutor):
         text = context.get_user_input()
         self.runner.check_message(text)
         graph_input = AgentState(messages=[HumanMessage(text)])
-        if await self.runner.threads.get(thread_id, owner=owner) is None:
+        try:
+            await self.runner.require_idle_thread(thread_id, owner=owner)
+        except ThreadNotFoundError:  # the context's first message
             return RunRequest(
                 thread_id,
                 graph_input,
                 new_thread_metadata={"a2a_context_id": context.context_id},
                 owner=owner,
             )
-        await self.runner.require_idle_thread(thread_id, owner=owner)
         return RunRequest(thread_id, graph_input, owner=owner)
 
 
