@@ -150,6 +150,8 @@ async def _evaluate(
         # Conversations go to a scratch database; tool approval is a human's step.
         "require_tool_approval": False,
         "local_model_token_delay_ms": 0,
+        # The eval's own runs are not production's.
+        "capture_runs": "off",
     }
     if prompt_version:
         changes["system_prompt_version"] = prompt_version
