@@ -47,7 +47,7 @@ class BigQuerySink:
         if self._client is None:
             options = {"api_endpoint": self._endpoint} if self._endpoint else None
             self._client = bigquery.Client(
-                project=self.table.split(".")[0].split(":")[-1],
+                project=self.table.rsplit(".", 2)[0],
                 client_options=options,
             )
         rows = [_row(record) for record in records]
