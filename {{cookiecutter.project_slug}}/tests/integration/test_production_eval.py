@@ -121,7 +121,9 @@ def test_a_bad_answer_is_flagged_and_fails_the_gate(
 
 
 def test_a_thumbs_down_becomes_a_candidate_case_the_harness_runs(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runs = capture(tmp_path / "data", bad_answer=True, thumbs_down=True)
     candidates = tmp_path / "candidates.jsonl"
@@ -139,7 +141,9 @@ def test_a_thumbs_down_becomes_a_candidate_case_the_harness_runs(
     assert case.origin["answer"] == BAD_ANSWER
     assert case.origin["feedback"] == [{"score": 0, "text": "wrong"}]
     assert "needs-review" in capsys.readouterr().out
-    # The harness runs it as it runs any case.
+    # The harness runs it as it runs any case (from the project, whose knowledge a
+    # retrieval agent ingests first).
+    monkeypatch.chdir(PROJECT)
     status = main(
         [
             "run",

@@ -30,6 +30,7 @@ def test_an_answer_without_tools_has_no_tool_or_grounding_score() -> None:
     assert run_metrics(run(input="Hello", answer="Hello! How can I help?")) == {
         "tool_success": None,
         "groundedness": None,
+        "citation_correctness": None,
     }
 
 
@@ -41,7 +42,11 @@ def test_an_answer_from_tools_is_held_to_what_they_returned() -> None:
     )
     invented = {**faithful, "answer": "Alpha is 7, raised by the board in 2019."}
 
-    assert run_metrics(faithful) == {"tool_success": 1.0, "groundedness": 1.0}
+    assert run_metrics(faithful) == {
+        "tool_success": 1.0,
+        "groundedness": 1.0,
+        "citation_correctness": None,
+    }
     assert run_metrics(invented)["groundedness"] == 0.0
 
 
@@ -54,7 +59,8 @@ def test_failed_tool_calls_lower_tool_success_and_ground_nothing() -> None:
         )
     )
 
-    assert metrics == {"tool_success": 0.0, "groundedness": None}
+    assert metrics["tool_success"] == 0.0
+    assert metrics["groundedness"] is None
 
 
 def test_a_call_the_run_never_finished_is_not_counted() -> None:

@@ -44,6 +44,9 @@ def run_metrics(run: Record) -> dict[str, float | None]:
             else None
         ),
         "groundedness": None,
+        # Always reported (n/a without retrieval), so a project that gates on
+        # it passes a day when no run retrieved anything.
+        "citation_correctness": None,
     }
     if passages := run.get("passages"):
         # A retrieval answer: held to the passages it cites, which must be ones
