@@ -33,12 +33,14 @@ PIPELINE_FILES = {
         ".cloudbuild/staging.yaml",
         ".cloudbuild/deploy_to_prod.yaml",
         ".cloudbuild/drift.yaml",
+        ".cloudbuild/eval_production.yaml",
     ],
     "github_actions": [
         ".github/workflows/pr_checks.yaml",
         ".github/workflows/staging.yaml",
         ".github/workflows/deploy_to_prod.yaml",
         ".github/workflows/drift.yaml",
+        ".github/workflows/eval_production.yaml",
     ],
 }
 PIPELINE_DIRECTORIES = {

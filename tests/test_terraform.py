@@ -335,12 +335,15 @@ def test_cloud_build_triggers_match_the_pipelines(tree: Terraform) -> None:
         for (kind, _name), body in resources(tree.root("cicd")).items()
         if kind == "google_cloudbuild_trigger"
     }
-    assert set(triggers) == {"pr-checks", "deploy-staging", "deploy-prod", "drift"}
+    assert set(triggers) == {
+        "pr-checks", "deploy-staging", "deploy-prod", "drift", "eval-production"
+    }  # fmt: skip
     pipelines = {
         "pr-checks": ".cloudbuild/pr_checks.yaml",
         "deploy-staging": ".cloudbuild/staging.yaml",
         "deploy-prod": ".cloudbuild/deploy_to_prod.yaml",
         "drift": ".cloudbuild/drift.yaml",
+        "eval-production": ".cloudbuild/eval_production.yaml",
     }
     for name, pipeline in pipelines.items():
         body = triggers[name]
@@ -389,6 +392,9 @@ def test_github_variables_match_the_workflows(tree: Terraform) -> None:
     assert set(github["github_variables"]) == {
         "DRIFT_BIGQUERY_TABLE",
         "DRIFT_DAYS",
+        "EVALUATE_PRODUCTION",
+        "PRODUCTION_BIGQUERY_TABLE",
+        "SCORES_BIGQUERY_TABLE",
         "GCP_WORKLOAD_IDENTITY_PROVIDER",
         "GCP_SERVICE_ACCOUNT",
         "REGISTRY",
@@ -620,7 +626,7 @@ def test_cloud_build_runs_drift_daily_and_alerts_on_failure(tree: Terraform) -> 
     policies = {
         name: body
         for (kind, name), body in cicd.items()
-        if kind == "google_monitoring_alert_policy"
+        if kind == "google_monitoring_alert_policy" and name.startswith("drift")
     }
     assert set(policies) == {"drift_failed", "drift_not_started"}
     condition = single(
@@ -633,6 +639,84 @@ def test_cloud_build_runs_drift_daily_and_alerts_on_failure(tree: Terraform) -> 
         assert policy["notification_channels"] == "${local.cicd_notification_channels}"
     for name in ("alert_email", "notification_channels"):
         assert name in variables(tree.root("cicd"))
+
+
+def test_production_evaluation_is_scheduled_off_by_default_and_alerts(
+    tree: Terraform,
+) -> None:
+    """The daily `make eval-production` on prod's capture table, as the drift
+    identity (which prod lets read the captured runs), only once switched on."""
+    cicd = resources(tree.root("cicd"))
+    tables = local_values(tree.root("cicd") / "production_eval.tf")
+    assert unquote(tables["production_runs_table"]) == (
+        "${local.prod_capture_dataset}.runs"
+    )
+    switch = variables(tree.root("cicd"))["evaluate_production"]
+    assert switch["default"] is False
+    if tree.context["cicd_runner"] != "google_cloud_build":
+        workflow = yaml.safe_load(
+            (tree.project / ".github/workflows/eval_production.yaml").read_text()
+        )
+        (job,) = workflow["jobs"].values()
+        assert job["env"]["EVALUATE_PRODUCTION"] == "${{ vars.EVALUATE_PRODUCTION }}"
+        assert any(
+            "make eval-production" in step.get("run", "") for step in job["steps"]
+        )
+        return
+    trigger = cicd[("google_cloudbuild_trigger", "production_eval")]
+    assert trigger["count"] == "${var.evaluate_production ? 1 : 0}"
+    assert unquote(trigger["name"]) == "eval-production"
+    assert trigger["service_account"] == "${google_service_account.drift.id}"
+    for name in ("_PRODUCTION_BIGQUERY_TABLE", "_SCORES_BIGQUERY_TABLE"):
+        assert name in trigger["substitutions"]
+    job = cicd[("google_cloud_scheduler_job", "production_eval")]
+    assert job["schedule"] == "${var.production_eval_schedule}"
+    assert "production_eval[0].trigger_id}:run" in unquote(
+        single(job, "http_target")["uri"]
+    )
+    assert_tunable(
+        variables(tree.root("cicd"))["production_eval_schedule"],
+        "production_eval_schedule",
+    )
+    policy = cicd[("google_monitoring_alert_policy", "production_scores_dropped")]
+    condition = single(single(policy, "conditions"), "condition_threshold")
+    assert "google_logging_metric.production_eval_failures" in condition["filter"]
+    assert policy["notification_channels"] == "${local.cicd_notification_channels}"
+
+
+def test_captured_runs_are_kept_apart_with_their_retention_and_readers(
+    tree: Terraform,
+) -> None:
+    module = resources(tree.module)
+    dataset = module[("google_bigquery_dataset", "capture")]
+    assert dataset["default_partition_expiration_ms"] == "${local.capture_expiration}"
+    runs = module[("google_bigquery_table", "captured_runs")]
+    partitioning = single(runs, "time_partitioning")
+    assert unquote(partitioning["field"]) == "captured_at"
+    assert partitioning["expiration_ms"] == "${local.capture_expiration}"
+    assert_tunable(
+        variables(tree.module)["capture_retention_days"], "capture_retention_days"
+    )
+    assert variables(tree.module)["capture_runs"]["default"] is False
+    # The app may write the runs table, and nothing else of the dataset.
+    writer = module[("google_bigquery_table_iam_member", "app_captures_runs")]
+    assert writer["table_id"] == "${google_bigquery_table.captured_runs.table_id}"
+    assert "google_service_account.app.email" in writer["member"]
+    app_bindings = [
+        name
+        for (kind, name), body in module.items()
+        if kind.startswith("google_bigquery")
+        and kind.endswith("_iam_member")
+        and "google_service_account.app.email" in str(body.get("member"))
+    ]
+    assert app_bindings == ["app_captures_runs"]
+    # Prod lets the evaluation job read the runs.
+    prod = single(parse(tree.root("prod") / "main.tf")["module"][0], '"environment"')
+    assert "drift_service_account_email" in str(prod["capture_readers"])
+    assert prod["capture_runs"] == "${var.capture_runs}"
+    if tree.context["deployment_target"] == "cloud_run":
+        service = (tree.module / "cloud_run.tf").read_text()
+        assert 'value = var.capture_runs ? "bigquery" : "off"' in service
 
 
 def test_every_environment_alerts_on_token_spikes(tree: Terraform) -> None:

@@ -9,6 +9,12 @@ from pydantic import BaseModel, Field, SecretStr, field_validator, model_validat
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 AGENT_NAME = {{ cookiecutter.project_slug | literal }}
+# A BigQuery table's full name: project (optionally "domain.com:project"), dataset,
+# table.
+BIGQUERY_TABLE = (
+    r"^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]"
+    r"\.[A-Za-z0-9_]{1,1024}\.[A-Za-z0-9_-]{1,1024}$"
+)
 
 
 class ModelPrice(BaseModel):
@@ -128,6 +134,15 @@ class Settings(BaseSettings):
     # Put each run's user message in its `run finished` log line, for drift
     # detection (`make drift`). Off by default: the message is the user's data.
     log_user_inputs: bool = False
+    # Keep each run (input, answer, tool calls and results, guardrail decision) and
+    # its feedback for `make eval-production` and `make eval-harvest`: `off` (the
+    # default: nothing of a conversation is kept beyond its thread), `local`
+    # (DATA_DIR/captured_runs.jsonl) or `bigquery` (CAPTURE_BIGQUERY_TABLE, whose
+    # readers and retention Terraform sets). Never in the logs or the traces.
+    capture_runs: Literal["off", "local", "bigquery"] = "off"
+    capture_bigquery_table: str | None = Field(None, pattern=BIGQUERY_TABLE)
+    # Overrides the BigQuery API endpoint (private endpoints, protocol fakes).
+    capture_bigquery_endpoint: str | None = None
     # Browser origins allowed to call the API (e.g. Agent Chat UI on another port);
     # none by default. A JSON list: ["http://localhost:3000"].
     cors_allow_origins: list[str] = Field(default_factory=list)
@@ -238,6 +253,15 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _bigquery_capture_needs_a_table(self) -> Self:
+        if self.capture_runs == "bigquery" and not self.capture_bigquery_table:
+            raise ValueError(
+                "CAPTURE_RUNS=bigquery needs CAPTURE_BIGQUERY_TABLE: "
+                "project.dataset.table (deployment/terraform creates it)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _vertex_needs_a_project(self) -> Self:
         on_vertex = self.model_provider_name in VERTEX_PROVIDERS
         if on_vertex and not self.google_cloud_project:
@@ -303,6 +327,11 @@ class Settings(BaseSettings):
     def a2a_tasks_path(self) -> Path:
         """Where A2A tasks are kept without DATABASE_URL (server/agent2agent)."""
         return self.data_dir / "a2a_tasks.sqlite"
+
+    @property
+    def captured_runs_path(self) -> Path:
+        """Where CAPTURE_RUNS=local keeps runs and their feedback."""
+        return self.data_dir / "captured_runs.jsonl"
 
     @property
     def feedback_path(self) -> Path:

@@ -6,7 +6,9 @@ It answers what `Client.query_and_wait` sends: `jobs.query`
 the job is still running or that more pages follow, `jobs.getQueryResults`
 (`GET .../queries/{jobId}`) and `jobs.get` (`GET .../jobs/{jobId}`); plus an OAuth
 token endpoint for Google's credential code. It does not run SQL: a query returns
-the `input` column the test put in `rows`, cut at the `@limit` parameter.
+the column the test names (`column`, by default `input`) with the values it put in
+`rows`, cut at the `@limit` parameter. Streaming inserts
+(`POST .../datasets/{dataset}/tables/{table}/insertAll`) are kept in `inserted`.
 """
 
 import json
@@ -24,8 +26,10 @@ _PROJECT = r"^/bigquery/v2/projects/(?P<project>[^/]+)"
 _QUERY = re.compile(_PROJECT + r"/queries$")
 _RESULTS = re.compile(_PROJECT + r"/queries/(?P<job>[^/]+)$")
 _JOB = re.compile(_PROJECT + r"/jobs/(?P<job>[^/]+)$")
+_INSERT = re.compile(
+    _PROJECT + r"/datasets/(?P<dataset>[^/]+)/tables/(?P<table>[^/]+)/insertAll$"
+)
 _STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}
-_SCHEMA = {"fields": [{"name": "input", "type": "STRING", "mode": "NULLABLE"}]}
 
 
 @dataclass
@@ -57,6 +61,15 @@ class RecordedQuery:
         }
 
 
+@dataclass(frozen=True)
+class InsertedRow:
+    """One row of a `tabledata.insertAll` call."""
+
+    table: str  # project.dataset.table
+    insert_id: str | None
+    json: dict[str, Any]
+
+
 @dataclass
 class _Job:
     project: str
@@ -69,8 +82,13 @@ class BigQueryFake(LocalFake):
     """Start with `with BigQueryFake() as fake:`; point the client at `fake.url`."""
 
     def __init__(self) -> None:
-        # The `input` column of the rows every query returns, newest first.
+        # The one column every query returns, and its values, newest first.
+        self.column = "input"
         self.rows: list[str | None] = []
+        # Rows streamed in, in order; the reason given for refusing each row of the
+        # next inserts (scripted by `refuse_next_insert`).
+        self.inserted: list[InsertedRow] = []
+        self._refusals: deque[str] = deque()
         # Rows a response page holds; None: all of them in the first answer.
         self.page_size: int | None = None
         # getQueryResults calls that answer "not done yet" before the rows come.
@@ -85,6 +103,29 @@ class BigQueryFake(LocalFake):
     def fail_next_query(self, status: int, reason: str, message: str) -> None:
         """Script the next `jobs.query`: an error in BigQuery's format."""
         self._errors.append((status, reason, message))
+
+    def refuse_next_insert(self, reason: str) -> None:
+        """Script the next `insertAll`: every row refused, for `reason`."""
+        self._refusals.append(reason)
+
+    def _insert(self, table: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        rows = body.get("rows", [])
+        if self._refusals:
+            reason = self._refusals.popleft()
+            errors = [{"reason": reason, "message": f"row refused: {reason}"}]
+            return 200, {
+                "kind": "bigquery#tableDataInsertAllResponse",
+                "insertErrors": [
+                    {"index": index, "errors": errors} for index in range(len(rows))
+                ],
+            }
+        self.inserted += [
+            InsertedRow(table, row.get("insertId"), row["json"]) for row in rows
+        ]
+        return 200, {"kind": "bigquery#tableDataInsertAllResponse"}
+
+    def _schema(self) -> dict[str, Any]:
+        return {"fields": [{"name": self.column, "type": "STRING", "mode": "NULLABLE"}]}
 
     def _query(self, query: RecordedQuery) -> tuple[int, dict[str, Any]]:
         self.queries.append(query)
@@ -131,7 +172,7 @@ class BigQueryFake(LocalFake):
             "jobReference": _reference(job),
             "configuration": {"query": {"query": "", "useLegacySql": False}},
             "status": {"state": state},
-            "statistics": {"query": {"schema": _SCHEMA}},
+            "statistics": {"query": {"schema": self._schema()}},
         }
 
     def _page(
@@ -141,7 +182,7 @@ class BigQueryFake(LocalFake):
         end = start + min(sizes) if sizes else len(job.rows)
         body: dict[str, Any] = {
             "kind": kind,
-            "schema": _SCHEMA,
+            "schema": self._schema(),
             "jobReference": _reference(job),
             "totalRows": str(len(job.rows)),
             "rows": [{"f": [{"v": value}]} for value in job.rows[start:end]],
@@ -167,6 +208,9 @@ class BigQueryFake(LocalFake):
                 if path == TOKEN_PATH:
                     fake.token_requests += 1
                     self.send_token()
+                elif match := _INSERT.match(path):
+                    table = ".".join(match.group("project", "dataset", "table"))
+                    self.send_json(*fake._insert(table, json.loads(raw)))
                 elif match := _QUERY.match(path):
                     headers = {k.lower(): v for k, v in self.headers.items()}
                     query = RecordedQuery(match["project"], headers, json.loads(raw))

@@ -80,6 +80,12 @@ variable "drift_days" {
     error_message = "drift_days must be a whole number of days between 1 and 365."
   }
 }
+
+variable "evaluate_production" {
+  description = "Score prod's captured runs every day (make eval-production) and alert when a score falls below its threshold. Needs capture_runs = true in the prod root."
+  type        = bool
+  default     = false
+}
 {%- if cookiecutter.cicd_runner == "google_cloud_build" %}
 
 variable "drift_schedule" {
@@ -104,8 +110,19 @@ variable "drift_time_zone" {
   }
 }
 
+variable "production_eval_schedule" {
+  description = "When Cloud Scheduler starts the production evaluation, in cron format and drift_time_zone. Default: every day at 07:00."
+  type        = string
+  default     = "0 7 * * *"
+
+  validation {
+    condition     = can(regex("^[0-9*/,-]+ [0-9*/,-]+ [0-9*/,-]+ [0-9A-Za-z*/,-]+ [0-9A-Za-z*/,-]+$", var.production_eval_schedule))
+    error_message = "production_eval_schedule must be a cron expression of five fields separated by single spaces, such as \"0 7 * * *\" (every day at 07:00)."
+  }
+}
+
 variable "alert_email" {
-  description = "E-mail address notified when the drift job fails or cannot start, through a channel in the cicd project; empty for none."
+  description = "E-mail address notified when the drift job or the production evaluation fails or cannot start, through a channel in the cicd project; empty for none."
   type        = string
   default     = ""
 
@@ -116,7 +133,7 @@ variable "alert_email" {
 }
 
 variable "notification_channels" {
-  description = "Existing Cloud Monitoring notification channels of the cicd project (projects/CICD_PROJECT/notificationChannels/ID) notified when the drift job fails or cannot start."
+  description = "Existing Cloud Monitoring notification channels of the cicd project (projects/CICD_PROJECT/notificationChannels/ID) notified when the drift job or the production evaluation fails or cannot start."
   type        = list(string)
   default     = []
 

@@ -51,5 +51,11 @@ module "environment" {
   telemetry_readers = ["serviceAccount:${local.drift_service_account_email}"]
   log_user_inputs   = var.log_user_inputs
 
+  # The production evaluation (the same identity as the drift job) reads the
+  # captured runs and appends its scores; the runs are kept only with capture_runs.
+  capture_runs           = var.capture_runs
+  capture_retention_days = var.capture_retention_days
+  capture_readers        = ["serviceAccount:${local.drift_service_account_email}"]
+
   model_armor_injection_confidence = var.model_armor_injection_confidence
 }

@@ -53,3 +53,13 @@ output "log_bucket" {
   description = "Log bucket with every log line of the agent."
   value       = module.environment.log_bucket
 }
+
+output "capture_table" {
+  description = "BigQuery table of the captured runs (capture_runs): make eval-production PRODUCTION_BIGQUERY_TABLE=..."
+  value       = module.environment.capture_table
+}
+
+output "production_scores_table" {
+  description = "BigQuery table of the daily production evaluation's scores: SCORES_BIGQUERY_TABLE=..."
+  value       = module.environment.production_scores_table
+}

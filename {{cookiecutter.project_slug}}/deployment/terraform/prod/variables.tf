@@ -100,6 +100,23 @@ variable "log_user_inputs" {
   default     = false
 }
 
+variable "capture_runs" {
+  description = "Keep each run (the user's message, the answer, tool calls) and its feedback for the daily production evaluation (users' data: turn on only where users agreed to their conversations being reviewed)."
+  type        = bool
+  default     = false
+}
+
+variable "capture_retention_days" {
+  description = "Days the captured runs are kept (their partitions then expire)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.capture_retention_days >= 1 && var.capture_retention_days <= 3650 && floor(var.capture_retention_days) == var.capture_retention_days
+    error_message = "capture_retention_days must be a whole number of days between 1 and 3650."
+  }
+}
+
 variable "model_armor_injection_confidence" {
   description = "How sure Model Armor must be to call a text prompt injection or a jailbreak: LOW_AND_ABOVE, MEDIUM_AND_ABOVE or HIGH."
   type        = string

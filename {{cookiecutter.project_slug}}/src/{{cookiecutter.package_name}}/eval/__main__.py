@@ -1,5 +1,6 @@
-"""`python -m <package>.eval`: run the eval set and gate on thresholds, or compare
-two runs. `--help` on each command lists its options."""
+"""`python -m <package>.eval`: run the eval set and gate on thresholds, compare
+two runs, score captured production runs, or harvest candidate cases from them.
+`--help` on each command lists its options."""
 
 import argparse
 import asyncio
@@ -28,7 +29,8 @@ from .guardrail_set import guardrail_rates, load_labelled
 from .harness import CaseResult, EvalRun, run_eval
 from .judge import Judge, LocalJudge
 from .preflight import HINT, MissingToolsError, check_tools, graph_tools
-from .report import write_report
+from .production_cli import add_commands as add_production_commands
+from .report import print_outcome, write_report
 from .vertex_judge import VertexJudge
 
 
@@ -73,17 +75,8 @@ async def _run(args: argparse.Namespace, overrides: Overrides) -> int:
         run.summary |= await guardrail_rates(guardrail, labelled)
     failures = check(run, thresholds)
     report = write_report(run, failures, args.out, thresholds)
-    print(f"\njudge: {run.lineage['judge']}; prompt: {run.lineage['prompt_version']}")
-    for name, value in run.summary.items():
-        print(f"  {name:34} {value}")
-    print(f"report: {report}")
-    if failures:
-        print(f"\nGATE FAILED: {len(failures)} threshold(s) missed", file=sys.stderr)
-        for failure in failures:
-            print(f"  {failure}", file=sys.stderr)
-        return 1
-    print("gate passed")
-    return 0
+    heading = f"judge: {run.lineage['judge']}; prompt: {run.lineage['prompt_version']}"
+    return print_outcome(heading, run, report, failures)
 
 
 async def _compare(args: argparse.Namespace, overrides: Overrides) -> int:
@@ -150,6 +143,8 @@ async def _evaluate(
         # Conversations go to a scratch database; tool approval is a human's step.
         "require_tool_approval": False,
         "local_model_token_delay_ms": 0,
+        # The eval's own runs are not production's.
+        "capture_runs": "off",
     }
     if prompt_version:
         changes["system_prompt_version"] = prompt_version
@@ -244,6 +239,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("baseline", help="a results.json, or a prompt version to run")
     compare.add_argument("candidate", help="a results.json, or a prompt version to run")
     compare.set_defaults(command=_compare)
+    add_production_commands(commands, _judge)
     return parser
 
 

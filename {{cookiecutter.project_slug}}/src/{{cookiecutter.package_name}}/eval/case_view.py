@@ -16,6 +16,8 @@ SCORES = (
     "response_rouge_l",
     "rubric_score",
     *GROUNDING_SCORES,
+    # Production runs (eval/production.py): the share of tool calls that worked.
+    "tool_success",
 )
 
 

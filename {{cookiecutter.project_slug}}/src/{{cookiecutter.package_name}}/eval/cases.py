@@ -53,6 +53,9 @@ class EvalCase(BaseModel):
     # with labels get retrieval, groundedness and citation scores.
     relevant: list[RelevantPassage] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    # Where a harvested case came from (`make eval-harvest`): the production run,
+    # the answer it gave, the feedback on it. For its reviewer; never scored.
+    origin: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _one_input(self) -> "EvalCase":

@@ -51,6 +51,8 @@ def check(run: EvalRun, thresholds: Thresholds) -> list[Failure]:
     ]
     for metric, maximum in thresholds.max.items():
         value = run.summary.get(metric)
+        if value is None and metric in run.summary:
+            continue  # measured, but nothing to measure (no feedback, no prices)
         if value is None or value > maximum:
             failures.append(Failure(metric, "all cases", value, f"<= {maximum}", []))
     for tag, minimums in thresholds.tags.items():

@@ -42,6 +42,10 @@ class CaseResult:
     guardrail_caught: bool = False
     # What a good answer calls (the case's `expected_trajectory`), to compare.
     expected_trajectory: list[dict[str, Any]] = field(default_factory=list)
+    # A production run's trace (a Cloud Trace link, or the id) and the feedback
+    # users gave it (eval/production.py).
+    trace: str | None = None
+    feedback: list[str] = field(default_factory=list)
 
 
 @dataclass

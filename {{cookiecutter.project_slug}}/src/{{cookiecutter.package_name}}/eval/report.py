@@ -4,6 +4,7 @@ case what a diagnosis needs: its input, the expected and the actual tool calls, 
 answer, the judge's explanation and the scores below their threshold."""
 
 import json
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -52,6 +53,23 @@ def write_report(
     (out / "report.md").write_text(_markdown(run, failures, low))
     (out / "report.html").write_text(html_report(run, failures, low, out))
     return out / "report.html"
+
+
+def print_outcome(
+    heading: str, run: EvalRun, report: Path, failures: list[Failure]
+) -> int:
+    """The summary and the gate's verdict on the console; the exit status."""
+    print(f"\n{heading}")
+    for name, value in run.summary.items():
+        print(f"  {name:34} {value}")
+    print(f"report: {report}")
+    if failures:
+        print(f"\nGATE FAILED: {len(failures)} threshold(s) missed", file=sys.stderr)
+        for failure in failures:
+            print(f"  {failure}", file=sys.stderr)
+        return 1
+    print("gate passed")
+    return 0
 
 
 def _plot_scores(run: EvalRun, path: Path) -> None:
@@ -158,6 +176,8 @@ def _md_case(case: CaseResult, low: dict[str, float]) -> str:
             f"- actual calls: {', '.join(steps(case.tool_calls)) or 'none'}",
             f"- answer: {case.error or case.reply}",
             f"- judge: {case.judge_explanation or 'n/a'}",
+            *(f"- feedback: {text}" for text in case.feedback),
+            *([f"- trace: {case.trace}"] if case.trace else []),
             f"- below threshold: {below or 'none (the run failed)'}",
             "",
         ]

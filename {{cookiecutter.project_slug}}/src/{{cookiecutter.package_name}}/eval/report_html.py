@@ -104,8 +104,21 @@ def _details(case: CaseResult) -> str:
         f"<tr><td>{listed(steps(case.expected_trajectory))}</td>"
         f"<td>{listed(steps(case.tool_calls))}</td></tr></table>"
         f"<h4>Answer</h4><pre>{_e(answer)}</pre>"
-        f"<h4>Judge</h4><p>{_e(judge)}</p></div></details>"
+        f"<h4>Judge</h4><p>{_e(judge)}</p>{_production(case)}</div></details>"
     )
+
+
+def _production(case: CaseResult) -> str:
+    """A production run's feedback and trace (eval/production.py)."""
+    parts = []
+    if case.feedback:
+        items = "".join(f"<li>{_e(text)}</li>" for text in case.feedback)
+        parts.append(f"<h4>Feedback</h4><ul>{items}</ul>")
+    if case.trace and case.trace.startswith("https://"):
+        parts.append(f'<h4>Trace</h4><p><a href="{_e(case.trace)}">open</a></p>')
+    elif case.trace:
+        parts.append(f"<h4>Trace</h4><p><code>{_e(case.trace)}</code></p>")
+    return "".join(parts)
 
 
 # $-placeholders keep the CSS and script braces single.

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .capture import RunCapture
+
 # The logger's name is a contract: log-based metrics and the log sink filter on it.
 logger = logging.getLogger("{{ cookiecutter.package_name }}.feedback")
 
@@ -19,8 +21,10 @@ logger = logging.getLogger("{{ cookiecutter.package_name }}.feedback")
 class FeedbackStore:
     """Appends feedback records, one JSON object a line."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, capture: RunCapture | None = None) -> None:
         self.path = path
+        # Feedback is kept beside the runs it rates, when runs are (CAPTURE_RUNS).
+        self.capture = capture
         self._lock = asyncio.Lock()
 
     async def add(
@@ -53,6 +57,8 @@ class FeedbackStore:
                 self._append, json.dumps(record, ensure_ascii=False)
             )
         logger.info("feedback received", extra={"feedback": record})
+        if self.capture is not None:
+            self.capture.add_feedback(record)
         return record
 
     def read_all(self) -> list[dict[str, Any]]:

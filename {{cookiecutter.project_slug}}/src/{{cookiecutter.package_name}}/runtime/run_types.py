@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.messages import HumanMessage, convert_to_messages
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+    convert_to_messages,
+)
 from langchain_core.runnables import RunnableConfig
 from langgraph.errors import GraphRecursionError
 from langgraph.types import Command
@@ -153,13 +159,23 @@ class Outcome:
     guardrail: GuardrailOutcome | None = None
     # The run stopped for a human (an `interrupt()` in a node).
     interrupted: bool = False
+    # The model's and the tools' messages of this run, in order (for CAPTURE_RUNS).
+    messages: list[BaseMessage] = field(default_factory=list)
 
     def read(self, updates: Any) -> None:
         for node, update in updates.items():
             if node == "__interrupt__":
                 self.interrupted = self.interrupted or bool(update)
-            elif isinstance(update, dict) and "guardrail" in update:
+                continue
+            if not isinstance(update, dict):
+                continue
+            if "guardrail" in update:
                 self.guardrail = update["guardrail"]
+            self.messages += [
+                message
+                for message in update.get("messages", [])
+                if isinstance(message, AIMessage | ToolMessage)
+            ]
 
 
 def user_input(graph_input: Any) -> str | None:

@@ -14,8 +14,9 @@ from langgraph.graph.state import CompiledStateGraph
 from ..agent.context import AgentContext
 from ..agent.prompts import Prompt
 from ..agent.state import AgentState
+from ..observability.capture import RunCapture
 from ..observability.metering import Metering, RunMeter, RunStatus
-from ..observability.telemetry import lineage, run_lineage
+from ..observability.telemetry import lineage, run_lineage, trace_id
 from .active_runs import SHUTDOWN, ActiveRuns
 from .errors import (
     InvalidMessageError,
@@ -55,6 +56,7 @@ class AgentRunner:
         max_steps: int,
         locks: ThreadLocks | None = None,
         shutdown_grace_seconds: float = 0.0,
+        capture: RunCapture | None = None,
     ) -> None:
         self.graph = graph
         self.threads = threads
@@ -62,6 +64,8 @@ class AgentRunner:
         self.locks = locks or SingleProcessLocks()
         self.prompt = prompt
         self.metering = metering
+        # Where finished runs are kept for evaluation (CAPTURE_RUNS), if anywhere.
+        self.capture = capture
         self.context = context
         self.max_message_chars = max_message_chars
         self.max_steps = max_steps
@@ -252,17 +256,24 @@ class AgentRunner:
                 try:
                     if failure:
                         queue.put_nowait(failure)
-                    queue.put_nowait(
-                        self.metering.finish(
-                            meter,
-                            thread_id=request.thread_id,
-                            run_id=request.run_id,
-                            status=run_status,
-                            error=failure.code if failure else None,
-                            user_input=user_input(request.input),
-                            guardrail=outcome.guardrail,
-                        )
+                    said = user_input(request.input)
+                    summary = self.metering.finish(
+                        meter,
+                        thread_id=request.thread_id,
+                        run_id=request.run_id,
+                        status=run_status,
+                        error=failure.code if failure else None,
+                        user_input=said,
+                        guardrail=outcome.guardrail,
                     )
+                    queue.put_nowait(summary)
+                    if self.capture is not None:
+                        self.capture.add_run(
+                            summary,
+                            user_input=said,
+                            messages=outcome.messages,
+                            trace_id=trace_id(),
+                        )
                 finally:
                     queue.put_nowait(None)  # whatever happens, the reader stops
 

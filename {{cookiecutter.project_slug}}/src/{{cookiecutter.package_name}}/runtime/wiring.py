@@ -21,6 +21,8 @@ from ..agent.tools import TOOLS
 from ..knowledge import open_knowledge
 {%- endif %}
 from ..llm.chat_models import chat_model_from_settings
+from ..observability.capture import JsonlSink, RunCapture
+from ..observability.capture_bigquery import BigQuerySink
 from ..observability.metering import Metering
 from ..settings import Settings
 from .locks import release_abandoned_threads
@@ -89,11 +91,28 @@ async def open_runner(
             max_steps=settings.max_agent_steps,
             locks=persistence.locks,
             shutdown_grace_seconds=settings.shutdown_grace_seconds,
+            capture=capture_from_settings(settings),
         )
         await release_abandoned_threads(threads, persistence.locks)
         try:
             yield runner
         finally:
             # Runs still going are cancelled and record how they ended while the
-            # database is still open.
+            # database is still open; then what they captured is written.
             await runner.active.drain(0)
+            if runner.capture is not None:
+                await runner.capture.aclose()
+
+
+def capture_from_settings(settings: Settings) -> RunCapture | None:
+    """Where CAPTURE_RUNS keeps finished runs; None when it is off."""
+    if settings.capture_runs == "local":
+        return RunCapture(JsonlSink(settings.captured_runs_path))
+    if settings.capture_runs == "bigquery" and settings.capture_bigquery_table:
+        return RunCapture(
+            BigQuerySink(
+                settings.capture_bigquery_table,
+                endpoint=settings.capture_bigquery_endpoint,
+            )
+        )
+    return None

@@ -59,7 +59,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runner(settings, model=model, tools=tools) as runner:
             app.state.runner = runner
-            app.state.feedback = FeedbackStore(settings.feedback_path)
+            app.state.feedback = FeedbackStore(
+                settings.feedback_path, capture=runner.capture
+            )
             try:
                 with drain_on_sigterm(runner):
                     yield

@@ -2,6 +2,16 @@ output "app_service_account_email" {
   description = "Service account the agent runs as."
   value       = google_service_account.app.email
 }
+
+output "capture_table" {
+  description = "BigQuery table of the captured runs (CAPTURE_BIGQUERY_TABLE; make eval-production PRODUCTION_BIGQUERY_TABLE=)."
+  value       = local.capture_table
+}
+
+output "production_scores_table" {
+  description = "BigQuery table the production evaluation appends its scores to (SCORES_BIGQUERY_TABLE)."
+  value       = local.scores_table
+}
 {%- if cookiecutter.deployment_target == "cloud_run" %}
 
 output "service_name" {

@@ -230,6 +230,34 @@ variable "telemetry_readers" {
   }
 }
 
+variable "capture_runs" {
+  description = "Keep each run (the user's message, the answer, tool calls) and its feedback in the capture dataset for production evaluation (CAPTURE_RUNS=bigquery). Turn on only where users agreed to their conversations being reviewed."
+  type        = bool
+  default     = false
+}
+
+variable "capture_retention_days" {
+  description = "Days the captured runs are kept (the capture table's partitions expire after them)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.capture_retention_days >= 1 && var.capture_retention_days <= 3650 && floor(var.capture_retention_days) == var.capture_retention_days
+    error_message = "capture_retention_days must be a whole number of days between 1 and 3650."
+  }
+}
+
+variable "capture_readers" {
+  description = "Principals that may read the captured runs and append production scores (the production evaluation job), e.g. [\"serviceAccount:drift@PROJECT.iam.gserviceaccount.com\"]."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for member in var.capture_readers : can(regex("^(serviceAccount|user|group):[^@\\s]+@[^@\\s]+$", member))])
+    error_message = "capture_readers must hold principals such as serviceAccount:NAME@PROJECT.iam.gserviceaccount.com or group:team@example.com."
+  }
+}
+
 variable "error_rate_threshold" {
   description = "Share of requests answered with a server error (5xx) above which an alert opens, e.g. 0.05 for 5%."
   type        = number

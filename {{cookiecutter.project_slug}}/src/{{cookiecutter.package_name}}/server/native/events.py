@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
 from ...agent.guardrails import GuardrailOutcome
+from ...observability.capture import passages_of
 from ...runtime.run_types import RunFailed as RunFailed  # an event too
 
 
@@ -143,7 +144,7 @@ class Transcript:
                 if isinstance(message, AIMessage):
                     yield from self._model_turn(message)
                 elif isinstance(message, ToolMessage):
-                    passages = _passages(message.artifact)
+                    passages = passages_of(message.artifact)
                     self.passages |= {passage["key"]: passage for passage in passages}
                     yield ToolResult(
                         tool_call_id=message.tool_call_id,
@@ -161,15 +162,3 @@ class Transcript:
             )
             self.tool_calls.append(event_data(started))
             yield started
-
-
-def _passages(artifact: Any) -> list[dict[str, Any]]:
-    """A tool artifact's passages: the dicts with a string `key` (retrieval tools
-    return them; other tools' artifacts have none)."""
-    if not isinstance(artifact, list):
-        return []
-    return [
-        item
-        for item in artifact
-        if isinstance(item, dict) and isinstance(item.get("key"), str)
-    ]
