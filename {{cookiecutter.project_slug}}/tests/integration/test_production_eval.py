@@ -160,6 +160,7 @@ def test_a_thumbs_down_becomes_a_candidate_case_the_harness_runs(
     assert status in (0, 1)
     [result] = results(tmp_path / "eval")["cases"]
     assert result["reply"] == "Found: beta = 2"
+    assert "1 case(s) still tagged needs-review" in capsys.readouterr().err
 
 
 def test_the_lowest_scored_runs_can_be_harvested_too(tmp_path: Path) -> None:
