@@ -697,7 +697,6 @@ def test_captured_runs_are_kept_apart_with_their_retention_and_readers(
     assert_tunable(
         variables(tree.module)["capture_retention_days"], "capture_retention_days"
     )
-    assert variables(tree.module)["capture_runs"]["default"] is False
     # The app may write the runs table, and nothing else of the dataset.
     writer = module[("google_bigquery_table_iam_member", "app_captures_runs")]
     assert writer["table_id"] == "${google_bigquery_table.captured_runs.table_id}"
@@ -713,10 +712,26 @@ def test_captured_runs_are_kept_apart_with_their_retention_and_readers(
     # Prod lets the evaluation job read the runs.
     prod = single(parse(tree.root("prod") / "main.tf")["module"][0], '"environment"')
     assert "drift_service_account_email" in str(prod["capture_readers"])
-    assert prod["capture_runs"] == "${var.capture_runs}"
     if tree.context["deployment_target"] == "cloud_run":
+        # Off by default; on, the service gets CAPTURE_RUNS=bigquery.
+        assert variables(tree.module)["capture_runs"]["default"] is False
+        assert prod["capture_runs"] == "${var.capture_runs}"
         service = (tree.module / "cloud_run.tf").read_text()
         assert 'value = var.capture_runs ? "bigquery" : "off"' in service
+        return
+    # Agent Engine: Terraform does not own the engine's environment; the prod
+    # pipeline passes --capture-table once the cicd root evaluates production.
+    assert "capture_runs" not in variables(tree.module)
+    assert "capture_runs" not in prod
+    if tree.context["cicd_runner"] == "google_cloud_build":
+        cicd = resources(tree.root("cicd"))
+        trigger = cicd[("google_cloudbuild_trigger", "deploy_prod")]
+        assert "var.evaluate_production" in str(trigger["substitutions"])
+        pipeline = (tree.project / ".cloudbuild/deploy_to_prod.yaml").read_text()
+    else:
+        workflow = tree.project / ".github/workflows/deploy_to_prod.yaml"
+        pipeline = workflow.read_text()
+    assert "--capture-table" in pipeline
 
 
 def test_every_environment_alerts_on_token_spikes(tree: Terraform) -> None:

@@ -1,6 +1,7 @@
 # The daily production evaluation (`make eval-production`, docs/evaluation.md): it
 # scores prod's runs of the last day, captured in prod's capture dataset
-# (modules/environment/capture.tf, with capture_runs), appends the scores to the
+# (modules/environment/capture.tf; {% if cookiecutter.deployment_target == "cloud_run" %}kept with the prod root's capture_runs{% else %}kept once this is on: the prod pipeline passes
+# --capture-table to the engine's deployment{% endif %}), appends the scores to the
 # scores table next to them, and fails below evals/production_thresholds.json.
 # It runs as the drift job's identity (drift.tf), which prod lets read the
 # captured runs and write the scores (capture_readers), run queries, and call

@@ -82,7 +82,7 @@ variable "drift_days" {
 }
 
 variable "evaluate_production" {
-  description = "Score prod's captured runs every day (make eval-production) and alert when a score falls below its threshold. Needs capture_runs = true in the prod root."
+  description = "Score prod's captured runs every day (make eval-production) and alert when a score falls below its threshold. {% if cookiecutter.deployment_target == "cloud_run" %}Needs capture_runs = true in the prod root.{% else %}The prod pipeline then deploys Agent Engine with --capture-table, which keeps the runs.{% endif %}"
   type        = bool
   default     = false
 }
