@@ -579,7 +579,12 @@ def test_cloud_build_runs_drift_daily_and_alerts_on_failure(tree: Terraform) -> 
         "google_project_iam_custom_role",
     }
     if tree.context["cicd_runner"] != "google_cloud_build":
-        assert not types & drift_types
+        # Only the production evaluation's alert (production_eval.tf).
+        alerts = {
+            name for kind, name in cicd if kind == "google_monitoring_alert_policy"
+        }
+        assert alerts <= {"production_scores_dropped"}
+        assert not types & (drift_types - {"google_monitoring_alert_policy"})
         assert not (tree.root("cicd") / "drift_schedule.tf").exists()
         return
     assert types >= drift_types
@@ -659,6 +664,15 @@ def test_production_evaluation_is_scheduled_off_by_default_and_alerts(
         )
         (job,) = workflow["jobs"].values()
         assert job["env"]["EVALUATE_PRODUCTION"] == "${{ vars.EVALUATE_PRODUCTION }}"
+        # Its failure reaches Cloud Monitoring through a log entry.
+        (report,) = [s for s in job["steps"] if "failure()" in str(s.get("if"))]
+        assert "gcloud logging write eval-production" in report["run"]
+        policy = cicd[("google_monitoring_alert_policy", "production_scores_dropped")]
+        matched = single(single(policy, "conditions"), "condition_matched_log")
+        assert "/logs/eval-production" in matched["filter"]
+        assert policy["notification_channels"] == "${local.cicd_notification_channels}"
+        writer = cicd[("google_project_iam_member", "ci_writes_production_eval_log")]
+        assert unquote(writer["role"]) == "roles/logging.logWriter"
         assert any(
             "make eval-production" in step.get("run", "") for step in job["steps"]
         )
