@@ -300,6 +300,8 @@ async def test_studio_reads_the_graph_its_schemas_and_subgraphs(
     assert "messages" in schemas["input_schema"]["properties"]
     assert "messages" in schemas["state_schema"]["properties"]
     assert schemas["context_schema"]["type"] == "object"
+    # As LangGraph's server describes a graph with a context: alike.
+    assert schemas["config_schema"] == schemas["context_schema"]
     assert await client.assistants.get_subgraphs("agent", recurse=True) == {}
     async with httpx.AsyncClient(base_url=server_url) as http:
         refused = await http.get("/assistants/agent/graph", params={"xray": "-1"})

@@ -115,13 +115,15 @@ async def get_assistant_subgraphs(
 
 def graph_schemas(graph: PregelProtocol[Any, Any, Any, Any]) -> dict[str, Any]:
     """The schemas Studio reads; a schema that cannot be made is None."""
+    context = _schema(lambda: _context_schema(graph))
     return {
         "input_schema": _schema(graph.get_input_jsonschema),
         "output_schema": _schema(graph.get_output_jsonschema),
         "state_schema": _schema(lambda: _state_schema(graph)),
-        # The `configurable` keys a run may set: none but LangGraph's own here.
-        "config_schema": {},
-        "context_schema": _schema(lambda: _context_schema(graph)),
+        # A run's context doubles as its `configurable` (LangGraph reads one from
+        # the other), and LangGraph's server describes both alike.
+        "config_schema": context or {},
+        "context_schema": context,
     }
 
 
