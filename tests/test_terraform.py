@@ -579,7 +579,12 @@ def test_cloud_build_runs_drift_daily_and_alerts_on_failure(tree: Terraform) -> 
         "google_project_iam_custom_role",
     }
     if tree.context["cicd_runner"] != "google_cloud_build":
-        assert not types & drift_types
+        # Only the production evaluation's alert (production_eval.tf).
+        alerts = {
+            name for kind, name in cicd if kind == "google_monitoring_alert_policy"
+        }
+        assert alerts <= {"production_scores_dropped"}
+        assert not types & (drift_types - {"google_monitoring_alert_policy"})
         assert not (tree.root("cicd") / "drift_schedule.tf").exists()
         return
     assert types >= drift_types
@@ -659,6 +664,15 @@ def test_production_evaluation_is_scheduled_off_by_default_and_alerts(
         )
         (job,) = workflow["jobs"].values()
         assert job["env"]["EVALUATE_PRODUCTION"] == "${{ vars.EVALUATE_PRODUCTION }}"
+        # Its failure reaches Cloud Monitoring through a log entry.
+        (report,) = [s for s in job["steps"] if "failure()" in str(s.get("if"))]
+        assert "gcloud logging write eval-production" in report["run"]
+        policy = cicd[("google_monitoring_alert_policy", "production_scores_dropped")]
+        matched = single(single(policy, "conditions"), "condition_matched_log")
+        assert "/logs/eval-production" in matched["filter"]
+        assert policy["notification_channels"] == "${local.cicd_notification_channels}"
+        writer = cicd[("google_project_iam_member", "ci_writes_production_eval_log")]
+        assert unquote(writer["role"]) == "roles/logging.logWriter"
         assert any(
             "make eval-production" in step.get("run", "") for step in job["steps"]
         )
@@ -697,7 +711,6 @@ def test_captured_runs_are_kept_apart_with_their_retention_and_readers(
     assert_tunable(
         variables(tree.module)["capture_retention_days"], "capture_retention_days"
     )
-    assert variables(tree.module)["capture_runs"]["default"] is False
     # The app may write the runs table, and nothing else of the dataset.
     writer = module[("google_bigquery_table_iam_member", "app_captures_runs")]
     assert writer["table_id"] == "${google_bigquery_table.captured_runs.table_id}"
@@ -713,10 +726,26 @@ def test_captured_runs_are_kept_apart_with_their_retention_and_readers(
     # Prod lets the evaluation job read the runs.
     prod = single(parse(tree.root("prod") / "main.tf")["module"][0], '"environment"')
     assert "drift_service_account_email" in str(prod["capture_readers"])
-    assert prod["capture_runs"] == "${var.capture_runs}"
     if tree.context["deployment_target"] == "cloud_run":
+        # Off by default; on, the service gets CAPTURE_RUNS=bigquery.
+        assert variables(tree.module)["capture_runs"]["default"] is False
+        assert prod["capture_runs"] == "${var.capture_runs}"
         service = (tree.module / "cloud_run.tf").read_text()
         assert 'value = var.capture_runs ? "bigquery" : "off"' in service
+        return
+    # Agent Engine: Terraform does not own the engine's environment; the prod
+    # pipeline passes --capture-table once the cicd root evaluates production.
+    assert "capture_runs" not in variables(tree.module)
+    assert "capture_runs" not in prod
+    if tree.context["cicd_runner"] == "google_cloud_build":
+        cicd = resources(tree.root("cicd"))
+        trigger = cicd[("google_cloudbuild_trigger", "deploy_prod")]
+        assert "var.evaluate_production" in str(trigger["substitutions"])
+        pipeline = (tree.project / ".cloudbuild/deploy_to_prod.yaml").read_text()
+    else:
+        workflow = tree.project / ".github/workflows/deploy_to_prod.yaml"
+        pipeline = workflow.read_text()
+    assert "--capture-table" in pipeline
 
 
 def test_every_environment_alerts_on_token_spikes(tree: Terraform) -> None:

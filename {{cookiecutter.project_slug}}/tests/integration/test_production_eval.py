@@ -7,6 +7,7 @@ neutral test tools: nothing here depends on the example."""
 
 import json
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,7 @@ def test_a_thumbs_down_becomes_a_candidate_case_the_harness_runs(
     assert status in (0, 1)
     [result] = results(tmp_path / "eval")["cases"]
     assert result["reply"] == "Found: beta = 2"
+    assert "1 case(s) still tagged needs-review" in capsys.readouterr().err
 
 
 def test_the_lowest_scored_runs_can_be_harvested_too(tmp_path: Path) -> None:
@@ -271,3 +273,52 @@ def test_a_bigquery_error_is_one_line_and_status_2(
 
     assert status == 2
     assert "BigQuery answered 404" in capsys.readouterr().err
+
+
+MAKE = shutil.which("make")
+needs_make = pytest.mark.skipif(MAKE is None, reason="make is not installed")
+MODULE = "{{ cookiecutter.package_name }}.eval"
+
+
+def make_dry_run(*args: str) -> str:
+    """What `make -n` would run, from the project."""
+    assert MAKE is not None
+    done = subprocess.run(
+        [MAKE, "--no-print-directory", "-n", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        check=True,
+    )
+    return done.stdout
+
+
+@needs_make
+def test_make_eval_production_passes_its_variables_as_options() -> None:
+    command = make_dry_run(
+        "eval-production",
+        f"PRODUCTION_BIGQUERY_TABLE={RUNS_TABLE}",
+        "PRODUCTION_DAYS=1",
+        f"SCORES_BIGQUERY_TABLE={SCORES_TABLE}",
+    )
+
+    assert command == (
+        f"uv run --group eval python -m {MODULE} production "
+        f"--bigquery-table '{RUNS_TABLE}' --days '1' --scores-table '{SCORES_TABLE}'\n"
+    )
+    # Alone: the local capture file, which the command finds itself.
+    assert make_dry_run("eval-production").split() == [
+        "uv", "run", "--group", "eval", "python", "-m", MODULE, "production"
+    ]  # fmt: skip
+
+
+@needs_make
+def test_make_eval_harvest_passes_its_variables_as_options() -> None:
+    command = make_dry_run(
+        "eval-harvest", "PRODUCTION_RUNS=runs.jsonl", "HARVEST_LOWEST=5"
+    )
+
+    assert command == (
+        f"uv run --group eval python -m {MODULE} harvest "
+        "--runs 'runs.jsonl' --lowest '5'\n"
+    )

@@ -281,3 +281,31 @@ async def test_a_stateless_runs_thread_is_deleted_even_if_the_client_leaves(
         await asyncio.sleep(0.1)
     else:
         pytest.fail(f"the stateless run's thread {thread_id} was left behind")
+
+
+async def test_studio_reads_the_graph_its_schemas_and_subgraphs(
+    client: LangGraphClient, server_url: str
+) -> None:
+    """What LangGraph Studio asks for to draw the graph and fill in its forms."""
+    [assistant] = await client.assistants.search()
+
+    graph = await client.assistants.get_graph(assistant["assistant_id"])
+    nodes = {node["id"] for node in graph["nodes"]}
+    assert {"__start__", "guard", "agent", "tools", "__end__"} <= nodes
+    assert {"source": "__start__", "target": "guard"} in graph["edges"]
+    # No subgraph: the x-ray draws the same graph.
+    assert await client.assistants.get_graph("agent", xray=2) == graph
+    schemas = await client.assistants.get_schemas("agent")
+    assert schemas["graph_id"] == "agent"
+    assert "messages" in schemas["input_schema"]["properties"]
+    assert "messages" in schemas["state_schema"]["properties"]
+    assert schemas["context_schema"]["type"] == "object"
+    # As LangGraph's server describes a graph with a context: alike.
+    assert schemas["config_schema"] == schemas["context_schema"]
+    assert await client.assistants.get_subgraphs("agent", recurse=True) == {}
+    async with httpx.AsyncClient(base_url=server_url) as http:
+        refused = await http.get("/assistants/agent/graph", params={"xray": "-1"})
+        unknown = await http.get("/assistants/nobody/schemas")
+    assert refused.status_code == 422
+    assert "xray" in refused.json()["error"]["message"]
+    assert unknown.status_code == 404

@@ -16,7 +16,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
 from pydantic import ValidationError
 
-from {{ cookiecutter.package_name }}.observability.capture import RunCapture
+from {{ cookiecutter.package_name }}.observability.capture import JsonlSink, RunCapture
 from {{ cookiecutter.package_name }}.observability.capture_bigquery import BigQuerySink
 from {{ cookiecutter.package_name }}.server.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -242,3 +242,20 @@ def test_an_unreachable_bigquery_costs_the_run_nothing(
 
     [warning] = [r for r in caplog.records if "not stored" in r.getMessage()]
     assert f"bigquery:{TABLE}" in warning.getMessage()
+
+
+def test_a_run_that_cannot_be_recorded_is_counted_lost_not_raised(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    capture = RunCapture(JsonlSink(tmp_path / "runs.jsonl"))
+
+    capture.add_run(
+        None,  # type: ignore[arg-type]  # not a summary: recording it fails
+        user_input="Hi",
+        messages=[],
+        trace_id=None,
+    )
+
+    [warning] = [r for r in caplog.records if "not stored" in r.getMessage()]
+    assert "could not be recorded" in warning.getMessage()
+    assert not (tmp_path / "runs.jsonl").exists()

@@ -2,6 +2,8 @@
 no read before it, keeps metadata written meanwhile, never brings a deleted thread
 back; a run records a new thread once when no client can know its id earlier."""
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -92,6 +94,41 @@ async def test_a_whole_record_is_one_statement_that_keeps_its_creation_time(
     )
     assert rewritten.created_at == created.created_at
     assert rewritten.updated_at >= created.updated_at
+
+
+async def test_new_metadata_keeps_the_creation_time(registry: ThreadRegistry) -> None:
+    thread = await registry.create(metadata={"user": "ada"})
+    await asyncio.sleep(1.1)  # the databases keep whole seconds
+
+    await registry.add_metadata(thread.thread_id, {"graph_id": "agent"})
+    await registry.add_metadata(thread.thread_id, {"graph_id": "agent"})  # no-op
+
+    after = await registry.get(thread.thread_id)
+    assert after is not None
+    assert after.metadata == {"user": "ada", "graph_id": "agent"}
+    assert after.created_at == thread.created_at
+    assert after.updated_at > thread.updated_at
+
+
+def test_a_thread_keeps_its_creation_time_across_protocol_runs(
+    settings: Settings,
+) -> None:
+    model = ScriptedChatModel()
+    with TestClient(create_app(settings, model=model, tools=TEST_TOOLS)) as client:
+        thread = client.post("/threads", json={}).json()
+        time.sleep(1.1)  # the databases keep whole seconds
+        body = {
+            "assistant_id": "agent",
+            "input": {"messages": [{"role": "user", "content": "hi"}]},
+        }
+        path = f"/threads/{thread['thread_id']}/runs/wait"
+        assert client.post(path, json=body).is_success
+        after = client.get(f"/threads/{thread['thread_id']}").json()
+        [found] = client.post("/threads/search", json={}).json()
+
+    assert after["created_at"] == found["created_at"] == thread["created_at"]
+    assert after["updated_at"] > after["created_at"]
+    assert after["metadata"]["graph_id"] == "agent"
 
 
 async def test_a_status_change_never_brings_a_deleted_thread_back(

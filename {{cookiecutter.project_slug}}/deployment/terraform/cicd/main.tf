@@ -25,11 +25,12 @@ locals {
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",
     "logging.googleapis.com",
+    # Alerts on the daily jobs.
+    "monitoring.googleapis.com",
     "serviceusage.googleapis.com",
 {%- if cookiecutter.cicd_runner == "google_cloud_build" %}
     "cloudbuild.googleapis.com",
     "cloudscheduler.googleapis.com",
-    "monitoring.googleapis.com",
     "secretmanager.googleapis.com",
 {%- else %}
     "sts.googleapis.com",
@@ -123,3 +124,24 @@ resource "google_project_iam_member" "ci_deploys_to_prod" {
   member  = "serviceAccount:${google_service_account.ci.email}"
 }
 {%- endif %}
+
+# Where the daily jobs' alerts go: alert_email and/or existing channels.
+locals {
+  cicd_notification_channels = concat(
+    var.notification_channels,
+    google_monitoring_notification_channel.email[*].name,
+  )
+}
+
+resource "google_monitoring_notification_channel" "email" {
+  count = var.alert_email == "" ? 0 : 1
+
+  project      = var.cicd_project_id
+  display_name = "${local.app} (cicd) alerts"
+  type         = "email"
+  labels = {
+    email_address = var.alert_email
+  }
+
+  depends_on = [google_project_service.enabled]
+}

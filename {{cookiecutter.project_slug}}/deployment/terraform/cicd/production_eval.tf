@@ -1,6 +1,7 @@
 # The daily production evaluation (`make eval-production`, docs/evaluation.md): it
 # scores prod's runs of the last day, captured in prod's capture dataset
-# (modules/environment/capture.tf, with capture_runs), appends the scores to the
+# (modules/environment/capture.tf; {% if cookiecutter.deployment_target == "cloud_run" %}kept with the prod root's capture_runs{% else %}kept once this is on: the prod pipeline passes
+# --capture-table to the engine's deployment{% endif %}), appends the scores to the
 # scores table next to them, and fails below evals/production_thresholds.json.
 # It runs as the drift job's identity (drift.tf), which prod lets read the
 # captured runs and write the scores (capture_readers), run queries, and call
@@ -9,8 +10,9 @@
 {%- if cookiecutter.cicd_runner == "google_cloud_build" %}
 # Cloud Scheduler starts it like the drift job; a failed build opens an alert.
 {%- else %}
-# The workflow .github/workflows/eval_production.yaml runs it; it reads the
-# table names from repository variables, empty while evaluate_production is false.
+# The workflow .github/workflows/eval_production.yaml runs it (repository variables
+# name the tables and say whether it is on). When it fails, its last step writes an
+# ERROR entry to the log eval-production of this project, which opens an alert.
 {%- endif %}
 
 locals {
@@ -18,6 +20,9 @@ locals {
   prod_capture_dataset    = "${var.prod_project_id}.${replace(local.app, "-", "_")}_capture"
   production_runs_table   = "${local.prod_capture_dataset}.runs"
   production_scores_table = "${local.prod_capture_dataset}.production_scores"
+
+  # What the alert tells whoever it wakes.
+  production_eval_next_steps = "Exit status 1: a score of prod's runs of the last day fell below evals/production_thresholds.json; the scores are in `${local.production_scores_table}`, the runs in `${local.production_runs_table}`. Run `make eval-harvest PRODUCTION_BIGQUERY_TABLE=${local.production_runs_table}` to turn the bad runs into eval cases. 2: no captured runs (capture off in prod, or no traffic) or a bad setting."
 }
 {%- if cookiecutter.cicd_runner == "google_cloud_build" %}
 
@@ -147,7 +152,50 @@ resource "google_monitoring_alert_policy" "production_scores_dropped" {
 
   documentation {
     mime_type = "text/markdown"
-    content   = "The daily production evaluation of ${local.app} failed. Its log (Cloud Build, trigger `eval-production`, region ${var.region}, project ${var.cicd_project_id}) ends with the scores and the thresholds missed. 1: a score of prod's runs of the last day fell below evals/production_thresholds.json; the scores are in `${local.production_scores_table}`, the runs in `${local.production_runs_table}`. Run `make eval-harvest PRODUCTION_BIGQUERY_TABLE=${local.production_runs_table}` to turn the bad runs into eval cases. 2: no captured runs (capture_runs is off in prod, or no traffic) or a bad setting."
+    content   = "The daily production evaluation of ${local.app} failed. Its log (Cloud Build, trigger `eval-production`, region ${var.region}, project ${var.cicd_project_id}) ends with the scores and the thresholds missed. ${local.production_eval_next_steps}"
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+{%- else %}
+
+# The workflow writes its failure with the CI service account's credentials.
+resource "google_project_iam_member" "ci_writes_production_eval_log" {
+  count = var.evaluate_production ? 1 : 0
+
+  project = var.cicd_project_id
+  role    = "roles/logging.logWriter"
+  member  = "serviceAccount:${google_service_account.ci.email}"
+}
+
+resource "google_monitoring_alert_policy" "production_scores_dropped" {
+  count = var.evaluate_production ? 1 : 0
+
+  project               = var.cicd_project_id
+  display_name          = "${local.app}: production scores dropped"
+  combiner              = "OR"
+  severity              = "WARNING"
+  notification_channels = local.cicd_notification_channels
+  user_labels           = local.labels
+
+  conditions {
+    display_name = "The eval-production workflow reported a failure"
+
+    condition_matched_log {
+      filter = "logName = \"projects/${var.cicd_project_id}/logs/eval-production\" AND severity >= ERROR"
+    }
+  }
+
+  alert_strategy {
+    auto_close = "86400s"
+    notification_rate_limit {
+      period = "3600s"
+    }
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "The daily production evaluation of ${local.app} failed: the log entry links the GitHub Actions run (workflow eval_production.yaml), whose log ends with the scores and the thresholds missed. ${local.production_eval_next_steps}"
   }
 
   depends_on = [google_project_service.enabled]

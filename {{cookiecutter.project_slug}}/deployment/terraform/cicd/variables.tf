@@ -82,9 +82,31 @@ variable "drift_days" {
 }
 
 variable "evaluate_production" {
-  description = "Score prod's captured runs every day (make eval-production) and alert when a score falls below its threshold. Needs capture_runs = true in the prod root."
+  description = "Score prod's captured runs every day (make eval-production) and alert when a score falls below its threshold. {% if cookiecutter.deployment_target == "cloud_run" %}Needs capture_runs = true in the prod root.{% else %}The prod pipeline then deploys Agent Engine with --capture-table, which keeps the runs.{% endif %}"
   type        = bool
   default     = false
+}
+
+variable "alert_email" {
+  description = "E-mail address notified through a channel in the cicd project when {% if cookiecutter.cicd_runner == "google_cloud_build" %}the drift job or {% endif %}the production evaluation fails{% if cookiecutter.cicd_runner == "google_cloud_build" %} or cannot start{% endif %}; empty for none."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.alert_email == "" || can(regex("^[^@\\s]+@[^@\\s]+$", var.alert_email))
+    error_message = "alert_email must be an e-mail address, or empty."
+  }
+}
+
+variable "notification_channels" {
+  description = "Existing Cloud Monitoring notification channels of the cicd project (projects/CICD_PROJECT/notificationChannels/ID) notified when {% if cookiecutter.cicd_runner == "google_cloud_build" %}the drift job or {% endif %}the production evaluation fails{% if cookiecutter.cicd_runner == "google_cloud_build" %} or cannot start{% endif %}."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for channel in var.notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", channel))])
+    error_message = "notification_channels must hold channel names such as projects/PROJECT/notificationChannels/1234567890."
+  }
 }
 {%- if cookiecutter.cicd_runner == "google_cloud_build" %}
 
@@ -118,28 +140,6 @@ variable "production_eval_schedule" {
   validation {
     condition     = can(regex("^[0-9*/,-]+ [0-9*/,-]+ [0-9*/,-]+ [0-9A-Za-z*/,-]+ [0-9A-Za-z*/,-]+$", var.production_eval_schedule))
     error_message = "production_eval_schedule must be a cron expression of five fields separated by single spaces, such as \"0 7 * * *\" (every day at 07:00)."
-  }
-}
-
-variable "alert_email" {
-  description = "E-mail address notified when the drift job or the production evaluation fails or cannot start, through a channel in the cicd project; empty for none."
-  type        = string
-  default     = ""
-
-  validation {
-    condition     = var.alert_email == "" || can(regex("^[^@\\s]+@[^@\\s]+$", var.alert_email))
-    error_message = "alert_email must be an e-mail address, or empty."
-  }
-}
-
-variable "notification_channels" {
-  description = "Existing Cloud Monitoring notification channels of the cicd project (projects/CICD_PROJECT/notificationChannels/ID) notified when the drift job or the production evaluation fails or cannot start."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for channel in var.notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", channel))])
-    error_message = "notification_channels must hold channel names such as projects/PROJECT/notificationChannels/1234567890."
   }
 }
 

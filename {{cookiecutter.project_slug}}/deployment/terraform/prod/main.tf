@@ -52,8 +52,13 @@ module "environment" {
   log_user_inputs   = var.log_user_inputs
 
   # The production evaluation (the same identity as the drift job) reads the
-  # captured runs and appends its scores; the runs are kept only with capture_runs.
+  # captured runs and appends its scores; runs are kept only once asked for{% if cookiecutter.deployment_target == "cloud_run" %}
+  # (capture_runs){% else %}
+  # (the cicd root's evaluate_production: the prod pipeline then deploys the engine
+  # with --capture-table){% endif %}.
+{%- if cookiecutter.deployment_target == "cloud_run" %}
   capture_runs           = var.capture_runs
+{%- endif %}
   capture_retention_days = var.capture_retention_days
   capture_readers        = ["serviceAccount:${local.drift_service_account_email}"]
 

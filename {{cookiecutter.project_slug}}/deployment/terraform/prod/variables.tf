@@ -99,12 +99,14 @@ variable "log_user_inputs" {
   type        = bool
   default     = false
 }
+{%- if cookiecutter.deployment_target == "cloud_run" %}
 
 variable "capture_runs" {
   description = "Keep each run (the user's message, the answer, tool calls) and its feedback for the daily production evaluation (users' data: turn on only where users agreed to their conversations being reviewed)."
   type        = bool
   default     = false
 }
+{%- endif %}
 
 variable "capture_retention_days" {
   description = "Days the captured runs are kept (their partitions then expire)."

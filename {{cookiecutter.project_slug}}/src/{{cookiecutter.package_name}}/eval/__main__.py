@@ -27,6 +27,7 @@ from .compare import compare_runs, render
 from .gate import Thresholds, check
 from .guardrail_set import guardrail_rates, load_labelled
 from .harness import CaseResult, EvalRun, run_eval
+from .harvest import NEEDS_REVIEW
 from .judge import Judge, LocalJudge
 from .preflight import HINT, MissingToolsError, check_tools, graph_tools
 from .production_cli import add_commands as add_production_commands
@@ -66,6 +67,13 @@ def main(
 
 async def _run(args: argparse.Namespace, overrides: Overrides) -> int:
     cases = load_cases(args.cases)
+    if unreviewed := [case.id for case in cases if NEEDS_REVIEW in case.tags]:
+        # Harvested from production and not yet reviewed: a placeholder rubric.
+        print(
+            f"warning: {len(unreviewed)} case(s) still tagged {NEEDS_REVIEW} "
+            f"(review them, then remove the tag): {', '.join(unreviewed)}",
+            file=sys.stderr,
+        )
     thresholds = Thresholds.load(args.thresholds)
     labelled = load_labelled(Path(args.guardrail_set)) if args.guardrail_set else []
     run = await _evaluate(args, overrides, cases, args.prompt_version)

@@ -85,7 +85,12 @@ class RunCapture:
         trace_id: str | None,
     ) -> None:
         """Keep one finished run."""
-        self._add(run_record(summary, user_input, messages, trace_id))
+        try:
+            record = run_record(summary, user_input, messages, trace_id)
+        except Exception as error:  # a message of a shape no one foresaw
+            self._count_lost(1, f"it could not be recorded ({type(error).__name__})")
+            return
+        self._add(record)
 
     def add_feedback(self, feedback: Record) -> None:
         """Keep one feedback record (observability/feedback.py)."""

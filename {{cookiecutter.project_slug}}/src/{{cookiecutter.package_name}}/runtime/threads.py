@@ -151,12 +151,15 @@ class ThreadRegistry:
             await self.store.aput(NAMESPACE, thread_id, value, index=False)
 
     async def add_metadata(self, thread_id: str, metadata: dict[str, Any]) -> None:
-        """Merge keys into the thread's metadata."""
+        """Merge keys into the thread's metadata (no write when none changes)."""
         item = await self.store.aget(NAMESPACE, thread_id)
-        if item is not None and metadata:
-            merged = {**item.value.get("metadata", {}), **metadata}
-            value = {**item.value, "metadata": merged}
-            await self.store.aput(NAMESPACE, thread_id, value, index=False)
+        if item is None:
+            return
+        merged = {**item.value.get("metadata", {}), **metadata}
+        if merged != item.value.get("metadata", {}):
+            # Not the store's put: on SQLite it replaces the row, and the
+            # thread's creation time with it.
+            await self._put(thread_id, {**item.value, "metadata": merged})
 
     async def delete(self, thread_id: str) -> None:
         """Forget the thread's record (its checkpoints are the caller's)."""

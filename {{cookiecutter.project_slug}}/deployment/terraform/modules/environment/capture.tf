@@ -2,8 +2,10 @@
 # "From production back to the eval set"): what users asked and what the agent
 # answered, so they live apart from the logs and the telemetry, in a dataset of
 # their own that only the identities in capture_readers may read. Partitions expire
-# after capture_retention_days. The app streams rows in only when capture_runs is
-# true; the tables exist either way (empty, they cost nothing).
+# after capture_retention_days. The app streams rows in only when asked to ({% if cookiecutter.deployment_target == "cloud_run" %}the
+# capture_runs variable{% else %}deploy_agent_engine.py --capture-table, which the prod pipeline passes
+# once the cicd root's evaluate_production is on{% endif %}); the tables exist either
+# way (empty, they cost nothing).
 
 locals {
   capture_dataset_id = "${replace(local.app, "-", "_")}_capture"

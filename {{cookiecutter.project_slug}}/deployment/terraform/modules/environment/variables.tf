@@ -229,12 +229,14 @@ variable "telemetry_readers" {
     error_message = "telemetry_readers must hold principals such as serviceAccount:NAME@PROJECT.iam.gserviceaccount.com or group:team@example.com."
   }
 }
+{%- if cookiecutter.deployment_target == "cloud_run" %}
 
 variable "capture_runs" {
   description = "Keep each run (the user's message, the answer, tool calls) and its feedback in the capture dataset for production evaluation (CAPTURE_RUNS=bigquery). Turn on only where users agreed to their conversations being reviewed."
   type        = bool
   default     = false
 }
+{%- endif %}
 
 variable "capture_retention_days" {
   description = "Days the captured runs are kept (the capture table's partitions expire after them)."
