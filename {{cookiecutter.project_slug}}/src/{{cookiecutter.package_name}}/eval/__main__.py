@@ -191,7 +191,15 @@ def _judge(args: argparse.Namespace) -> Judge:
 
 def _parser() -> argparse.ArgumentParser:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    common = argparse.ArgumentParser(add_help=False)
+    # The judge's options, shared by every command that scores answers.
+    judging = argparse.ArgumentParser(add_help=False)
+    judging.add_argument(
+        "--judge",
+        choices=["auto", "local", "vertex"],
+        default="auto",
+        help="rubric judge; auto: vertex when MODEL_PROVIDER=vertex, else local",
+    )
+    common = argparse.ArgumentParser(add_help=False, parents=[judging])
     common.add_argument(
         "--cases",
         type=Path,
@@ -209,12 +217,6 @@ def _parser() -> argparse.ArgumentParser:
         "--url",
         help="evaluate a deployed agent at this URL (its /stream; bearer token from "
         "EVAL_ID_TOKEN) instead of the agent in this process",
-    )
-    common.add_argument(
-        "--judge",
-        choices=["auto", "local", "vertex"],
-        default="auto",
-        help="rubric judge; auto: vertex when MODEL_PROVIDER=vertex, else local",
     )
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}", description=__doc__
@@ -247,7 +249,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("baseline", help="a results.json, or a prompt version to run")
     compare.add_argument("candidate", help="a results.json, or a prompt version to run")
     compare.set_defaults(command=_compare)
-    add_production_commands(commands, _judge)
+    add_production_commands(commands, _judge, judging)
     return parser
 
 

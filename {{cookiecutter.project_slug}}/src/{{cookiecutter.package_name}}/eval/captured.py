@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..observability.capture_bigquery import bigquery_client, table_project
+
 Record = dict[str, Any]
 
 QUERY = """
@@ -95,7 +97,7 @@ def read_bigquery(
         ]
     )
     try:
-        client = client or _client(table, endpoint)
+        client = client or bigquery_client(table, endpoint)
         rows = client.query_and_wait(QUERY.format(table=table), job_config=config)
         texts = [row["record"] for row in rows]
     except GoogleAPICallError as error:
@@ -109,7 +111,7 @@ def read_bigquery(
         ) from None
     records = [json.loads(text) if isinstance(text, str) else None for text in texts]
     captured = from_records(records, f"bigquery:{table} (last {days} days)")
-    captured.project = _project(table)
+    captured.project = table_project(table)
     return captured
 
 
@@ -120,22 +122,11 @@ def write_scores(
     from google.api_core.exceptions import GoogleAPICallError
 
     try:
-        errors = (client or _client(table, endpoint)).insert_rows_json(table, rows)
+        client = client or bigquery_client(table, endpoint)
+        errors = client.insert_rows_json(table, rows)
     except GoogleAPICallError as error:
         raise CapturedRunsError(
             f"BigQuery answered {error.code} to the scores: {error.message}"
         ) from None
     if errors:
         raise CapturedRunsError(f"BigQuery refused the scores: {errors[0]}")
-
-
-def _client(table: str, endpoint: str | None) -> Any:
-    from google.cloud import bigquery
-
-    options = {"api_endpoint": endpoint} if endpoint else None
-    return bigquery.Client(project=_project(table), client_options=options)
-
-
-def _project(table: str) -> str:
-    # "project.dataset.table", or "domain.com:project.dataset.table"
-    return table.rsplit(".", 2)[0]

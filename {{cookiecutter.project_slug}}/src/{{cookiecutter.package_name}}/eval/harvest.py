@@ -8,16 +8,14 @@ placeholder that quotes the feedback, and `origin` keeps the run's answer, ids a
 feedback for the reviewer."""
 
 import json
-import re
 from pathlib import Path
 
 from .captured import CapturedRuns, Record
 from .cases import EvalCase, ToolStep
 from .harness import CaseResult
-from .production import negative
+from .production import case_id, negative
 
 NEEDS_REVIEW = "needs-review"
-_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def candidate(run: Record, captured: CapturedRuns, why: str) -> EvalCase | None:
@@ -31,7 +29,7 @@ def candidate(run: Record, captured: CapturedRuns, why: str) -> EvalCase | None:
     comments = [str(f["text"]) for f in feedback if f.get("text")]
     quoted = "; ".join(f'"{text}"' for text in comments) or "no comment"
     return EvalCase(
-        id=f"prod-{_UNSAFE_ID.sub('-', run_id)[:36]}",
+        id=f"prod-{case_id(run_id)[:36]}",
         input=said,
         expected_trajectory=[
             ToolStep(name=str(call["name"]), args=call.get("args") or {})

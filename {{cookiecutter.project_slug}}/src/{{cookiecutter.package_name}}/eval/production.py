@@ -22,6 +22,11 @@ NEGATIVE_BELOW = 0.5
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
 
 
+def case_id(run_id: str) -> str:
+    """A run id as an eval case id takes it (letters, digits, `_.-`)."""
+    return _UNSAFE_ID.sub("-", run_id)
+
+
 def sample(captured: CapturedRuns, size: int, seed: int) -> list[Record]:
     """`size` of the runs, drawn at random (the same ones for the same seed), in
     time order; all of them when there are fewer."""
@@ -109,7 +114,7 @@ async def score_run(
     metrics = run_metrics(run)
     explanation = ""
     if not failed and said:
-        case = EvalCase(id=_UNSAFE_ID.sub("-", run_id), input=said, rubric=rubric)
+        case = EvalCase(id=case_id(run_id), input=said, rubric=rubric)
         verdict = await judge.pointwise(case, str(run.get("answer") or ""))
         metrics["rubric_score"], explanation = verdict.score, verdict.explanation
     feedback = captured.feedback.get(run_id, [])

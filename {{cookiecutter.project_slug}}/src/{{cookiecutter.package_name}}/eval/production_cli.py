@@ -23,15 +23,16 @@ ChooseJudge = Callable[[argparse.Namespace], Judge]
 
 
 async def _production(args: argparse.Namespace, _: Any) -> int:
+    settings = Settings()
     thresholds = Thresholds.load(args.thresholds)
-    evaluation = await _score(args, _read(args))
+    evaluation = await _score(args, _read(args, settings))
     failures = check(evaluation, thresholds)
     report = write_report(evaluation, failures, args.out, thresholds)
     if args.scores_table:
         write_scores(
             args.scores_table,
             score_rows(evaluation, failures, thresholds),
-            endpoint=Settings().capture_bigquery_endpoint,
+            endpoint=settings.capture_bigquery_endpoint,
         )
         print(f"scores: {args.scores_table}")
     heading = f"{evaluation.lineage['source']}: {len(evaluation.cases)} runs scored"
@@ -39,7 +40,7 @@ async def _production(args: argparse.Namespace, _: Any) -> int:
 
 
 async def _harvest(args: argparse.Namespace, _: Any) -> int:
-    captured = _read(args)
+    captured = _read(args, Settings())
     lowest = None
     if args.lowest:
         lowest = worst((await _score(args, captured)).cases, args.lowest)
@@ -73,15 +74,15 @@ async def _score(args: argparse.Namespace, captured: CapturedRuns) -> EvalRun:
     )
 
 
-def _read(args: argparse.Namespace) -> CapturedRuns:
+def _read(args: argparse.Namespace, settings: Settings) -> CapturedRuns:
     if args.bigquery_table:
         return read_bigquery(
             args.bigquery_table,
             days=args.days,
             limit=args.limit,
-            endpoint=Settings().capture_bigquery_endpoint,
+            endpoint=settings.capture_bigquery_endpoint,
         )
-    return read_file(args.runs or Settings().captured_runs_path)
+    return read_file(args.runs or settings.captured_runs_path)
 
 
 def score_rows(
@@ -127,10 +128,13 @@ def _table(text: str) -> str:
     return text
 
 
-def add_commands(commands: Any, choose_judge: ChooseJudge) -> None:
-    """Add `production` and `harvest` to the eval command line."""
+def add_commands(
+    commands: Any, choose_judge: ChooseJudge, judging: argparse.ArgumentParser
+) -> None:
+    """Add `production` and `harvest` to the eval command line; `judging` is the
+    parent parser of the judge's options, shared with the other commands."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    source = argparse.ArgumentParser(add_help=False)
+    source = argparse.ArgumentParser(add_help=False, parents=[judging])
     where = source.add_mutually_exclusive_group()
     where.add_argument(
         "--runs",
@@ -168,12 +172,6 @@ def add_commands(commands: Any, choose_judge: ChooseJudge) -> None:
         type=Path,
         default=Path("evals/production_rubric.md"),
         help="what the judge holds every answer to",
-    )
-    source.add_argument(
-        "--judge",
-        choices=["auto", "local", "vertex"],
-        default="auto",
-        help="rubric judge; auto: vertex when MODEL_PROVIDER=vertex, else local",
     )
     source.add_argument(
         "--concurrency", type=int, default=4, help="runs judged at once (default 4)"

@@ -45,11 +45,7 @@ class BigQuerySink:
         from google.cloud import bigquery
 
         if self._client is None:
-            options = {"api_endpoint": self._endpoint} if self._endpoint else None
-            self._client = bigquery.Client(
-                project=self.table.rsplit(".", 2)[0],
-                client_options=options,
-            )
+            self._client = bigquery_client(self.table, self._endpoint)
         rows = [_row(record) for record in records]
         errors = self._client.insert_rows_json(
             self.table,
@@ -72,6 +68,20 @@ class BigQuerySink:
                 f"BigQuery refused {len(errors)} of {len(rows)} rows: "
                 + ", ".join(reasons)
             )
+
+
+def table_project(table: str) -> str:
+    """The project of `project.dataset.table` (or `domain.com:project...`)."""
+    return table.rsplit(".", 2)[0]
+
+
+def bigquery_client(table: str, endpoint: str | None) -> Any:
+    """Google's client with application-default credentials, billed to the table's
+    project and aimed at `endpoint`, if given."""
+    from google.cloud import bigquery
+
+    options = {"api_endpoint": endpoint} if endpoint else None
+    return bigquery.Client(project=table_project(table), client_options=options)
 
 
 def _row(record: Record) -> dict[str, Any]:
