@@ -86,6 +86,25 @@ class ThreadHistory:
             return found
         return None
 
+    async def roll_back(self, thread_id: str, run_id: str) -> str | None:
+        """Undo a run that ended: the checkpoint the thread was at before it, to run
+        from (None: the run saved nothing, or was the thread's first, whose
+        checkpoints are then deleted)."""
+        checkpointer = self.graph.checkpointer
+        if not isinstance(checkpointer, BaseCheckpointSaver):
+            return None
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        first = None
+        async for checkpoint in checkpointer.alist(config, filter={"run_id": run_id}):
+            first = checkpoint  # newest first: the last one is the run's first
+        if first is None:
+            return None
+        if first.parent_config is None:
+            await checkpointer.adelete_thread(thread_id)
+            return None
+        parent: str = first.parent_config["configurable"]["checkpoint_id"]
+        return parent
+
     async def delete(self, thread_id: str) -> None:
         """Forget a thread: its record and its checkpoints."""
         await self.threads.delete(thread_id)
