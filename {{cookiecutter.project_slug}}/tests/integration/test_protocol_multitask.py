@@ -218,3 +218,32 @@ async def test_join_waits_for_a_run_in_flight(client: LangGraphClient) -> None:
     )
 
     assert values["messages"][-1]["content"] == f"You said: {LONG_TEXT}"
+
+
+async def test_a_threads_runs_are_listed_newest_first(client: LangGraphClient) -> None:
+    thread_id = (await client.threads.create())["thread_id"]
+    answered = await client.runs.wait(thread_id, "agent", input=ask("lookup:alpha"))
+    stream = client.runs.stream(
+        thread_id, "agent", input=LONG, stream_mode="messages-tuple"
+    )
+    run_id = (await anext(stream)).data["run_id"]
+    await anext(stream)  # the first token
+    while_running = await client.runs.list(thread_id)
+    await client.runs.cancel(thread_id, run_id)
+    await collect(stream)
+    listed = await client.runs.list(thread_id)
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        await client.runs.list(thread_id, limit=0)
+
+    assert [run["status"] for run in while_running] == ["running", "success"]
+    cancelled, first = listed
+    assert cancelled["run_id"] == run_id
+    # Cancelled mid-answer: it stopped with steps left, and no reply.
+    assert (cancelled["status"], cancelled["reply_id"]) == ("error", None)
+    assert first["status"] == "success"
+    assert first["reply_id"] == answered["messages"][-1]["id"]
+    assert first["guardrail"] == {"blocked": False, "reason": None, "source": "input"}
+    assert first["citations"] == []
+    assert first["created_at"] <= first["updated_at"] <= cancelled["created_at"]
+    assert await client.runs.list(thread_id, limit=1, offset=1) == [first]
+    assert refused.value.response.status_code == 422

@@ -17,7 +17,9 @@ Deliberate differences, left out (DIFFERENCES, and docs/agent-protocol.md):
   metadata ...) into checkpoints and message metadata, nor the platform's
   `configurable` keys into debug events;
 - a thread's `config` is empty (one assistant, nothing configurable per thread)
-  and it has no `error` field.
+  and it has no `error` field;
+- listed runs are read back from their checkpoints, so they lack the request
+  (`kwargs`, `multitask_strategy`).
 """
 
 import asyncio
@@ -59,6 +61,10 @@ DIFFERENCES = [
     ".threads.get.error",
     ".threads.search.#.config.configurable",
     ".threads.search.#.error",
+    # Runs are read back from their checkpoints, which keep no request.
+    ".runs.list.#.kwargs",
+    ".runs.list.#.multitask_strategy",
+    ".runs.list.#.langsmith_session_name",
     # Event names are compared on their own (ours end with `end`).
     "* events",
 ]
@@ -212,6 +218,7 @@ async def conversation(client: LangGraphClient, _: str) -> dict[str, Any]:
     seen["threads.search"] = await client.threads.search(metadata=tag)
     seen["threads.get_state"] = await client.threads.get_state(thread_id)
     seen["threads.get_history"] = await client.threads.get_history(thread_id, limit=4)
+    seen["runs.list"] = await client.runs.list(thread_id, limit=3)
     return seen
 
 

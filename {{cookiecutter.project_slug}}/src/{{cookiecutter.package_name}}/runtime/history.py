@@ -1,6 +1,7 @@
 """Reading and forgetting conversations: a thread's states, the lineage of a run,
 deleting a thread. Nothing here runs the agent."""
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -63,6 +64,12 @@ class ThreadHistory:
                 config, limit=limit, before=before_config
             )
         ]
+
+    async def walk(self, thread_id: str) -> AsyncIterator[StateSnapshot]:
+        """The thread's past states, newest first, read as they are asked for."""
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        async for snapshot in self.graph.aget_state_history(config):
+            yield snapshot
 
     async def run_lineage(
         self, run_id: str, thread_id: str | None = None
