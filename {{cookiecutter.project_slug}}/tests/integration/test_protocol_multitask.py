@@ -247,3 +247,16 @@ async def test_a_threads_runs_are_listed_newest_first(client: LangGraphClient) -
     assert first["created_at"] <= first["updated_at"] <= cancelled["created_at"]
     assert await client.runs.list(thread_id, limit=1, offset=1) == [first]
     assert refused.value.response.status_code == 422
+
+
+async def test_deleting_a_thread_cancels_its_run(client: LangGraphClient) -> None:
+    thread_id, _, stream = await started(client)
+
+    await client.threads.delete(thread_id)
+    rest = await collect(stream)
+    with pytest.raises(httpx.HTTPStatusError) as gone:
+        await client.threads.get(thread_id)
+
+    assert [p.data["error"] for p in rest if p.event == "error"] == ["cancelled"]
+    assert gone.value.response.status_code == 404
+    assert thread_id not in {t["thread_id"] for t in await client.threads.search()}

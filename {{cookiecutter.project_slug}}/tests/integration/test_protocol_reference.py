@@ -314,6 +314,10 @@ async def refusals(client: LangGraphClient, url: str) -> dict[str, Any]:
             "thread created twice": await http.post(
                 "/threads", json={"thread_id": thread_id}
             ),
+            "thread deleted": await http.delete(f"/threads/{thread_id}"),
+            "deleted thread": await http.get(f"/threads/{thread_id}"),
+            "deleted thread's state": await http.get(f"/threads/{thread_id}/state"),
+            "unknown thread deleted": await http.delete(f"/threads/{missing}"),
         }
     return {what: response.status_code for what, response in asked.items()}
 
