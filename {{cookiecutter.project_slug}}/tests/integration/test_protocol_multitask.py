@@ -201,13 +201,17 @@ async def test_joining_a_run_that_ended_or_never_was(client: LangGraphClient) ->
     values = await client.runs.join(thread_id, run_id)
     with pytest.raises(httpx.HTTPStatusError) as unknown:
         await client.runs.join(thread_id, "not-a-run")
-    with pytest.raises(httpx.HTTPStatusError) as bad_id:
-        await collect(client.runs.join_stream(thread_id, run_id, last_event_id="last"))
+    bad_ids = []
+    for bad_id in ("last", "-2", "--1"):
+        stream = client.runs.join_stream(thread_id, run_id, last_event_id=bad_id)
+        with pytest.raises(httpx.HTTPStatusError) as refused:
+            await collect(stream)
+        bad_ids.append(refused.value.response.status_code)
 
     assert [p.event for p in ended] == ["end"]
     assert values["messages"][-1]["content"] == "You said: hello"
     assert unknown.value.response.status_code == 404
-    assert bad_id.value.response.status_code == 422
+    assert bad_ids == [422, 422, 422]
 
 
 async def test_join_waits_for_a_run_in_flight(client: LangGraphClient) -> None:

@@ -36,18 +36,7 @@ async def join_stream(
     """Follow a run's stream: from now on, or after the event `Last-Event-ID` names
     (`-1`: from the start), which a `stream_resumable` run's events carry. A run
     that has ended streams nothing more."""
-    start = None
-    if last_event_id:
-        try:
-            start = int(last_event_id) + 1
-        except ValueError:
-            raise RequestError(
-                "Last-Event-ID must be an event id this server sent, or -1"
-            ) from None
-        if start < 0:
-            raise RequestError(
-                "Last-Event-ID must be an event id this server sent, or -1"
-            )
+    start = _position_after(last_event_id) if last_event_id else None
     handle = runner.join(thread_id, run_id, start=start)
     if handle is None:
         await _require_run(runner, thread_id, run_id)
@@ -88,6 +77,13 @@ async def _until_ended_elsewhere(runner: AgentRunner, thread_id: str) -> None:
             await runner.locks.unlock(thread_id)
             return
         await asyncio.sleep(POLL_SECONDS)
+
+
+def _position_after(event_id: str) -> int:
+    """The run log's position after the event `event_id` names (`-1`: the start)."""
+    if not event_id.removeprefix("-").isdigit() or int(event_id) < -1:
+        raise RequestError("Last-Event-ID must be an event id this server sent, or -1")
+    return int(event_id) + 1
 
 
 async def _require_run(runner: AgentRunner, thread_id: str, run_id: str) -> None:
