@@ -88,3 +88,13 @@ def approval_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("approval")
     with live_server(data, {"REQUIRE_TOOL_APPROVAL": "true"}) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live server whose tokens come 80 ms apart, one per test module: a reply of
+    a few dozen words lasts about two seconds, long enough to be cancelled, joined
+    or found busy even on a loaded machine."""
+    data = tmp_path_factory.mktemp("protocol")
+    with live_server(data, {"SCRIPTED_TOKEN_DELAY_MS": "80"}) as url:
+        yield url

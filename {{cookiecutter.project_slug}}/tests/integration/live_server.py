@@ -76,7 +76,7 @@ def live_server_process(
         server = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log)
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_ready(url, server)
+            wait_until_ready(url, server)
             yield ServerProcess(url, server)
         finally:
             if server.poll() is None:
@@ -84,14 +84,26 @@ def live_server_process(
             server.wait(timeout=30)
 
 
-def _wait_until_ready(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+def wait_until_ready(
+    url: str,
+    server: subprocess.Popen[bytes],
+    *,
+    path: str = "/readyz",
+    seconds: float = 30.0,
+    log: Path | None = None,
+) -> None:
+    """Wait until `GET {url}{path}` answers 200; fail (with the log, if any) if the
+    server exits or takes longer than `seconds`."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        assert server.poll() is None, "the server exited during startup"
+        if server.poll() is not None:
+            said = f":\n{log.read_text()}" if log else ""
+            raise AssertionError(f"the server exited during startup{said}")
         try:
-            if httpx.get(f"{url}/readyz").status_code == 200:
+            if httpx.get(f"{url}{path}").status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise AssertionError("the server did not become ready within 30 s")
+    said = f":\n{log.read_text()}" if log else ""
+    raise AssertionError(f"the server did not become ready within {seconds:g} s{said}")

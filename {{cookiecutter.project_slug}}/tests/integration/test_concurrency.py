@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
+from langgraph_sdk import get_client
 
 from ..fakes.tools import lookup
 from .live_server import live_server
@@ -313,3 +314,64 @@ async def test_two_servers_on_one_database_keep_one_run_per_thread(
     # Today the other server runs it (200), and one of the two turns is lost.
     assert refused.status_code == 409, refused.text
     assert turns_of(after) == BOTH_TURNS
+
+
+async def test_across_two_servers_a_run_is_queued_behind_and_rejoined(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Two instances on one PostgreSQL, with LangGraph's client: a run asked of the
+    other instance is refused with `interrupt` (only the serving instance can
+    cancel) and waits for the thread with `enqueue`; a client that rejoins the run
+    there gets the end when the thread's runs have ended."""
+    settings = {"DATABASE_URL": database_url, **SLOW_TOKENS}
+    ask = {"messages": [{"role": "user", "content": RUNNING}]}
+    after = {"messages": [{"role": "user", "content": "And then?"}]}
+    with (
+        live_server(tmp_path / "one", settings) as one,
+        live_server(tmp_path / "other", settings) as other,
+    ):
+        first, second = get_client(url=one), get_client(url=other)
+        async with asyncio.timeout(TEST_TIMEOUT_S):
+            thread_id = (await first.threads.create())["thread_id"]
+            stream = first.runs.stream(
+                thread_id, "agent", input=ask, stream_resumable=True
+            )
+            run_id = (await anext(stream)).data["run_id"]
+            await anext(stream)  # under way
+            with pytest.raises(httpx.HTTPStatusError) as refused:
+                await second.runs.wait(
+                    thread_id, "agent", input=after, multitask_strategy="interrupt"
+                )
+            rejoin = second.runs.join_stream(thread_id, run_id, last_event_id="1")
+            rejoined = await events_of(rejoin)
+            at_the_end = await second.threads.get_state(thread_id)
+            first_stream = await events_of(stream)
+            # Another long run there; the other instance's waits behind it.
+            again = first.runs.stream(thread_id, "agent", input=ask)
+            await anext(again)
+            await anext(again)
+            queued = await second.runs.wait(thread_id, "agent", input=after)
+            await events_of(again)
+            state = await second.threads.get_state(thread_id)
+
+    assert refused.value.response.status_code == 409
+    assert first_stream[-1] == "end"
+    # The other instance has none of the run's events: the end, once it is over.
+    assert rejoined == ["end"]
+    assert [m["content"] for m in at_the_end["values"]["messages"]] == [
+        RUNNING,
+        f"You said: {RUNNING}",
+    ]
+    assert [m["content"] for m in queued["messages"]] == [
+        RUNNING,
+        f"You said: {RUNNING}",
+        RUNNING,
+        f"You said: {RUNNING}",
+        "And then?",
+        "You said: And then?",
+    ]
+    assert state["values"] == queued
+
+
+async def events_of(parts: Any) -> list[str]:
+    return [part.event async for part in parts]

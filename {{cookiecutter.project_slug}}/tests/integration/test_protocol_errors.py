@@ -86,9 +86,10 @@ def test_unknown_threads(client: TestClient, method: str, path: str) -> None:
         ({"input": ASK}, 422, "assistant_id: Field required"),
         ({"assistant_id": "agent", "stream_mode": "events"}, 422, "stream_mode"),
         (
-            {"assistant_id": "agent", "multitask_strategy": "rollback"},
+            {"assistant_id": "agent", "multitask_strategy": "queue"},
             422,
-            "multitask_strategy 'rollback' is not supported",
+            "multitask_strategy: Input should be 'reject', 'interrupt', 'rollback' "
+            "or 'enqueue'",
         ),
         (
             {"assistant_id": "agent", "command": {"goto": "tools"}},
@@ -317,12 +318,16 @@ def test_a_wait_run_on_a_thread_that_became_busy_after_the_check_is_a_409(
         try:
             response = client.post(
                 f"/threads/{thread_id}/runs/wait",
-                json={"assistant_id": "agent", "input": ASK},
+                json={
+                    "assistant_id": "agent",
+                    "input": ASK,
+                    "multitask_strategy": "reject",
+                },
             )
         finally:
             release.set()
         assert client.portal is not None
-        client.portal.call(runner.finished, thread_id)
+        client.portal.call(runner.active.finished, thread_id)
         messages = client.get(f"/threads/{thread_id}").json()["messages"]
 
     assert error_of(response, 409)["code"] == "thread_busy"

@@ -21,7 +21,7 @@ from .live_server import live_server
 CLIENT = Path(__file__).with_name("js_client")
 
 
-def _node_tools() -> tuple[str, str]:
+def node_tools() -> tuple[str, str]:
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         reason = "no Node.js/npm (install them, e.g. apt-get install nodejs npm)"
@@ -32,7 +32,7 @@ def _node_tools() -> tuple[str, str]:
 
 
 def test_the_javascript_client_script(tmp_path: Path) -> None:
-    node, npm = _node_tools()
+    node, npm = node_tools()
     project = tmp_path / "client"
     shutil.copytree(CLIENT, project)
     install = [npm, "install", "--no-package-lock", "--no-audit", "--no-fund"]

@@ -7,7 +7,6 @@ the neutral `lookup` tool and answer `Found: <result>`, anything else is echoed.
 
 import asyncio
 import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,8 +15,6 @@ from langgraph.pregel.remote import RemoteGraph
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 from langgraph_sdk.schema import StreamPart
-
-from .live_server import live_server
 
 
 def ask(content: str) -> dict[str, Any]:
@@ -29,15 +26,6 @@ QUESTION = ask("lookup:alpha")
 ANSWER = "Found: alpha = 1"
 # An echoed reply of many tokens: at 80 ms each, a run lasts well over a second.
 LONG = ask(" ".join(f"word{n}" for n in range(24)))
-
-
-@pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    # Tokens come 80 ms apart: a run of LONG lasts about two seconds, long enough
-    # to be cancelled or found busy even on a loaded machine.
-    data = tmp_path_factory.mktemp("protocol")
-    with live_server(data, {"SCRIPTED_TOKEN_DELAY_MS": "80"}) as url:
-        yield url
 
 
 @pytest.fixture
@@ -199,35 +187,6 @@ async def test_a_rejected_tool_call_is_not_run(approval_url: str) -> None:
     assert tool_message["content"] == "The user rejected this call: not now."
     # The tool never ran: its result is in no message.
     assert not any("alpha = 1" in m["content"] for m in final["messages"])
-
-
-async def test_a_busy_thread_rejects_a_second_run(client: LangGraphClient) -> None:
-    thread_id = (await client.threads.create())["thread_id"]
-    stream = client.runs.stream(thread_id, "agent", input=LONG)
-    first = await anext(stream)  # the run has started
-
-    with pytest.raises(httpx.HTTPStatusError) as busy:
-        await client.runs.wait(
-            thread_id, "agent", input=LONG, multitask_strategy="reject"
-        )
-    with pytest.raises(httpx.HTTPStatusError) as unsupported:
-        await client.runs.wait(
-            thread_id, "agent", input=LONG, multitask_strategy="enqueue"
-        )
-    rest = await collect(stream)
-
-    assert first.event == "metadata"
-    assert busy.value.response.status_code == 409
-    assert (
-        "already has a run in progress"
-        in busy.value.response.json()["error"]["message"]
-    )
-    assert unsupported.value.response.status_code == 422
-    assert (
-        "multitask_strategy 'enqueue' is not supported"
-        in unsupported.value.response.text
-    )
-    assert rest[-1].event == "end"
 
 
 async def test_cancel_stops_a_run(client: LangGraphClient) -> None:

@@ -166,17 +166,17 @@ def test_another_owner_cannot_cancel_a_run(settings: Settings) -> None:
 
         try:
             handle = client.portal.call(start)
-            run_id = runner.active_run(thread_id)
+            run_id = runner.active.run_id(thread_id)
             cancel = f"/threads/{thread_id}/runs/{run_id}/cancel"
             response = client.post(cancel, headers=BOB)
             assert error_code(response, 404) == "thread_not_found"
-            assert runner.active_run(thread_id) == run_id
+            assert runner.active.run_id(thread_id) == run_id
             assert client.post(cancel, headers=ALICE).status_code == 202
         finally:
             release.set()
-        client.portal.call(runner.finished, thread_id)
+        client.portal.call(runner.active.finished, thread_id)
         assert handle.task.cancelled() or handle.task.done()
-        assert runner.active_run(thread_id) is None
+        assert runner.active.run_id(thread_id) is None
 
 
 def test_test_mode_is_refused_on_cloud_run(

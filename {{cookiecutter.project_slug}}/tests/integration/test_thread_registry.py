@@ -98,7 +98,7 @@ async def test_a_whole_record_is_one_statement_that_keeps_its_creation_time(
 
 async def test_new_metadata_keeps_the_creation_time(registry: ThreadRegistry) -> None:
     thread = await registry.create(metadata={"user": "ada"})
-    await asyncio.sleep(1.1)  # the databases keep whole seconds
+    await asyncio.sleep(0.05)  # both databases keep milliseconds at least
 
     await registry.add_metadata(thread.thread_id, {"graph_id": "agent"})
     await registry.add_metadata(thread.thread_id, {"graph_id": "agent"})  # no-op
@@ -106,6 +106,22 @@ async def test_new_metadata_keeps_the_creation_time(registry: ThreadRegistry) ->
     after = await registry.get(thread.thread_id)
     assert after is not None
     assert after.metadata == {"user": "ada", "graph_id": "agent"}
+    assert after.created_at == thread.created_at
+    assert after.updated_at > thread.updated_at
+
+
+async def test_a_change_within_the_second_moves_updated_at(
+    registry: ThreadRegistry,
+) -> None:
+    """Sub-second timestamps: SQLite's own default keeps whole seconds, and a thread
+    created then run within one seemed never updated (created_at == updated_at)."""
+    thread = await registry.create()
+    await asyncio.sleep(0.05)
+
+    await registry.set_status(thread.thread_id, "busy")
+
+    after = await registry.get(thread.thread_id)
+    assert after is not None
     assert after.created_at == thread.created_at
     assert after.updated_at > thread.updated_at
 

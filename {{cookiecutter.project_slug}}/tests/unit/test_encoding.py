@@ -7,7 +7,7 @@ from langgraph.types import Interrupt
 
 from {{ cookiecutter.package_name }}.runtime.run_types import StreamPart
 from {{ cookiecutter.package_name }}.server import encoding
-from {{ cookiecutter.package_name }}.server.protocol.runs import event_name
+from {{ cookiecutter.package_name }}.server.protocol.streams import event_name
 
 
 def test_messages_are_model_dumps_and_interrupts_value_and_id() -> None:

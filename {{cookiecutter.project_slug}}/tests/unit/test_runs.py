@@ -133,7 +133,7 @@ async def test_a_second_run_on_a_busy_thread_is_refused(
     assert busy is not None
     assert busy.status == "busy"
     assert not any(isinstance(part, RunFailed) for part in parts)
-    assert runner.active_run(request.thread_id) is None
+    assert runner.active.run_id(request.thread_id) is None
 
 
 async def run_forever(
@@ -289,7 +289,7 @@ async def test_a_run_whose_end_cannot_be_saved_still_ends_for_its_reader(
     assert isinstance(failure, RunFailed)
     assert failure.code == "storage_unavailable"
     assert "connection" not in failure.message  # no driver text for the client
-    assert runner.active_run(request.thread_id) is None
+    assert runner.active.run_id(request.thread_id) is None
 
 
 async def _all(parts: AsyncIterator[StreamPart | RunFailed]) -> list[object]:
@@ -409,4 +409,4 @@ async def test_a_drain_cancels_a_run_past_the_grace_and_frees_its_thread(
     thread = await runner.threads.get(request.thread_id)
     assert thread is not None
     assert thread.status == "idle"
-    assert runner.active_run(request.thread_id) is None
+    assert runner.active.run_id(request.thread_id) is None

@@ -3,9 +3,12 @@
 process stops."""
 
 import asyncio
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from .errors import ShuttingDownError, ThreadBusyError
+from .run_types import RunLog
 
 # Why `drain` cancels a run (the task's cancel message), as its failure says.
 SHUTDOWN = "shutting_down"
@@ -17,6 +20,15 @@ class ActiveRun:
     # None while the thread's lock is being taken.
     task: "asyncio.Task[None] | None" = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    log: RunLog = field(default_factory=RunLog)
+    # Kept after the run ends, for clients that rejoin its stream (resumable).
+    keep_log: bool = False
+
+
+# How many ended runs' logs are kept for clients that rejoin, and for how long: a
+# dropped connection reconnects in seconds.
+ENDED_LOGS_KEPT = 100
+ENDED_LOG_SECONDS = 300.0
 
 
 class ActiveRuns:
@@ -29,6 +41,10 @@ class ActiveRuns:
         self.grace_seconds = grace_seconds
         # Set by `drain`: the process is stopping and starts no run.
         self.stopping = False
+        # Ended resumable runs: (thread, run) -> (when it ended, its run).
+        self._ended: OrderedDict[tuple[str, str], tuple[float, ActiveRun]] = (
+            OrderedDict()
+        )
 
     @property
     def stream_grace_seconds(self) -> float:
@@ -53,7 +69,29 @@ class ActiveRuns:
         return active
 
     def end(self, thread_id: str) -> None:
-        self._runs.pop(thread_id).done.set()
+        active = self._runs.pop(thread_id)
+        active.done.set()
+        if active.keep_log:
+            self._ended[thread_id, active.run_id] = (time.monotonic(), active)
+            self._forget_old_logs()
+
+    def get(self, thread_id: str, run_id: str | None = None) -> ActiveRun | None:
+        """The thread's run in flight (`run_id`'s only, if given); with a run id,
+        also a resumable run that ended a short while ago."""
+        active = self._runs.get(thread_id)
+        if run_id is None or (active is not None and active.run_id == run_id):
+            return active
+        self._forget_old_logs()
+        ended = self._ended.get((thread_id, run_id))
+        return ended[1] if ended else None
+
+    def _forget_old_logs(self) -> None:
+        horizon = time.monotonic() - ENDED_LOG_SECONDS
+        while self._ended and (
+            len(self._ended) > ENDED_LOGS_KEPT
+            or next(iter(self._ended.values()))[0] < horizon
+        ):
+            self._ended.popitem(last=False)
 
     def cancel(self, thread_id: str, run_id: str) -> bool:
         """Cancel a run in progress; False if it is not running."""

@@ -1,6 +1,7 @@
 """Reading and forgetting conversations: a thread's states, the lineage of a run,
 deleting a thread. Nothing here runs the agent."""
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -64,6 +65,12 @@ class ThreadHistory:
             )
         ]
 
+    async def walk(self, thread_id: str) -> AsyncIterator[StateSnapshot]:
+        """The thread's past states, newest first, read as they are asked for."""
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        async for snapshot in self.graph.aget_state_history(config):
+            yield snapshot
+
     async def run_lineage(
         self, run_id: str, thread_id: str | None = None
     ) -> dict[str, str] | None:
@@ -85,6 +92,25 @@ class ThreadHistory:
                     found[key] = metadata[key]
             return found
         return None
+
+    async def roll_back(self, thread_id: str, run_id: str) -> str | None:
+        """Undo a run that ended: the checkpoint the thread was at before it, to run
+        from (None: the run saved nothing, or was the thread's first, whose
+        checkpoints are then deleted)."""
+        checkpointer = self.graph.checkpointer
+        if not isinstance(checkpointer, BaseCheckpointSaver):
+            return None
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        first = None
+        async for checkpoint in checkpointer.alist(config, filter={"run_id": run_id}):
+            first = checkpoint  # newest first: the last one is the run's first
+        if first is None:
+            return None
+        if first.parent_config is None:
+            await checkpointer.adelete_thread(thread_id)
+            return None
+        parent: str = first.parent_config["configurable"]["checkpoint_id"]
+        return parent
 
     async def delete(self, thread_id: str) -> None:
         """Forget a thread: its record and its checkpoints."""

@@ -34,18 +34,23 @@ if TYPE_CHECKING:  # imported when used: see _sqlite and _postgres
 # the record's JSON, with no read before it, other keys kept and nothing written
 # for a record that is gone; a whole record is an upsert that keeps `created_at`.
 # The integration tests run them on a real SQLite and a real PostgreSQL.
+# SQLite's CURRENT_TIMESTAMP (the table's default) keeps whole seconds: a thread
+# created and run within a second would seem never updated, and threads would not
+# sort by when they changed. Milliseconds (strftime's %f), as the store reads them.
 _SQLITE_SET_STATUS = (
     "UPDATE store SET value = json_set(value, '$.status', ?), "
-    "updated_at = CURRENT_TIMESTAMP WHERE prefix = ? AND key = ?"
+    "updated_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE prefix = ? AND key = ?"
 )
 _POSTGRES_SET_STATUS = (
     "UPDATE store SET value = jsonb_set(value, '{status}', to_jsonb(%s::text)), "
     "updated_at = CURRENT_TIMESTAMP WHERE prefix = %s AND key = %s"
 )
 _SQLITE_PUT = (
-    "INSERT INTO store (prefix, key, value) VALUES (?, ?, ?) "
+    "INSERT INTO store (prefix, key, value, created_at, updated_at) VALUES "
+    "(?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'), "
+    "strftime('%Y-%m-%d %H:%M:%f', 'now')) "
     "ON CONFLICT (prefix, key) DO UPDATE "
-    "SET value = excluded.value, updated_at = CURRENT_TIMESTAMP"
+    "SET value = excluded.value, updated_at = strftime('%Y-%m-%d %H:%M:%f', 'now')"
 )
 _POSTGRES_PUT = (
     "INSERT INTO store (prefix, key, value) VALUES (%s, %s, %s::jsonb) "

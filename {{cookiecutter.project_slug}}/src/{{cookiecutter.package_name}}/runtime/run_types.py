@@ -114,36 +114,77 @@ class RunFailed:
         )
 
 
-# What a run's task hands its consumer: stream parts, then possibly a failure,
-# then its summary, then None.
-RunQueue = asyncio.Queue[StreamPart | RunFailed | RunSummary | None]
+# What a run's task hands its readers: stream parts, then possibly a failure, then
+# its summary, then None.
+RunItem = StreamPart | RunFailed | RunSummary | None
+
+
+class RunLog:
+    """A run's items, kept while anyone may read them, so a client can join a run
+    it did not start, or rejoin one after its connection dropped, from any point."""
+
+    def __init__(self) -> None:
+        self.items: list[RunItem] = []
+        self._added = asyncio.Event()
+
+    def put_nowait(self, item: RunItem) -> None:
+        self.items.append(item)
+        self._added.set()
+        self._added = asyncio.Event()
+
+    async def read(self, start: int = 0) -> AsyncIterator[tuple[int, RunItem]]:
+        """The items from `start` on, with their positions, as they come; the
+        last is None."""
+        position = start
+        while True:
+            added = self._added
+            while position < len(self.items):
+                item = self.items[position]
+                yield position, item
+                if item is None:
+                    return
+                position += 1
+            await added.wait()
 
 
 class RunHandle:
-    """A started run: its stream parts, from its own task through a queue."""
+    """A run as one reader follows it: its stream parts, from the run's own task."""
 
-    def __init__(self, task: "asyncio.Task[None]", queue: RunQueue) -> None:
-        self.task, self.queue = task, queue
+    def __init__(
+        self,
+        task: "asyncio.Task[None]",
+        log: RunLog,
+        *,
+        start: int = 0,
+        resumable: bool = False,
+    ) -> None:
+        self.task, self.log, self.start = task, log, start
+        # Whether its log outlives it, for clients that rejoin its stream.
+        self.resumable = resumable
         # Set once the run is over and its parts have been read.
         self.summary: RunSummary | None = None
+        # The log position of the last part handed out (a resumable stream's id).
+        self.position = start - 1
 
     async def parts(
         self, *, cancel_on_disconnect: bool = True
     ) -> AsyncIterator[StreamPart | RunFailed]:
         """LangGraph's stream parts, ending with `RunFailed` if the run fails.
 
-        If the consumer stops early (a client disconnects), the run is cancelled,
+        If the reader stops early (a client disconnects), the run is cancelled,
         unless `cancel_on_disconnect` is False: then it finishes on its own.
         """
         ended = False
         try:
-            # The pump puts None when the run is over.
-            while (part := await self.queue.get()) is not None:
+            async for position, part in self.log.read(self.start):
+                if part is None:  # the run is over
+                    break
                 if isinstance(part, RunSummary):
                     self.summary = part
                     continue
                 # A failure is the run's last word; what follows is bookkeeping.
                 ended = isinstance(part, RunFailed)
+                self.position = position
                 yield part
             ended = True
         finally:

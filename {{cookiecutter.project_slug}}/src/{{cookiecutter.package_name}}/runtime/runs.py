@@ -30,7 +30,7 @@ from .run_types import (
     Outcome,
     RunFailed,
     RunHandle,
-    RunQueue,
+    RunLog,
     RunRequest,
     StreamPart,
     run_config,
@@ -136,8 +136,10 @@ class AgentRunner:
         stream_mode: Sequence[str],
         *,
         subgraphs: bool = False,
+        resumable: bool = False,
     ) -> RunHandle:
         """Start the run now, in a task of its own; the thread is busy from here on.
+        A `resumable` run's stream can be rejoined for a while after it ends.
 
         Starting before the client reads the stream means a second request for the
         thread sees it busy, whatever the timing, in this process (the table of
@@ -151,11 +153,26 @@ class AgentRunner:
         except BaseException:
             self.active.end(thread_id)
             raise
-        queue: RunQueue = asyncio.Queue()
+        active.keep_log = resumable
         active.task = asyncio.create_task(
-            self._pump(request, list(stream_mode), subgraphs, queue)
+            self._pump(request, list(stream_mode), subgraphs, active.log)
         )
-        return RunHandle(active.task, queue)
+        return RunHandle(active.task, active.log, resumable=resumable)
+
+    def join(
+        self, thread_id: str, run_id: str, *, start: int | None = None
+    ) -> RunHandle | None:
+        """Follow a run another request started, from log position `start` (from
+        now if None): one in flight, or a resumable one that ended lately; None if
+        there is none."""
+        active = self.active.get(thread_id, run_id)
+        if active is None or active.task is None:
+            return None
+        if start is None:
+            start = len(active.log.items)
+        return RunHandle(
+            active.task, active.log, start=start, resumable=active.keep_log
+        )
 
     async def _claim(self, request: RunRequest) -> None:
         """Take the thread's lock (until `_release`), and record a new thread a
@@ -179,20 +196,12 @@ class AgentRunner:
         """Cancel a run in progress; False if it is not running."""
         return self.active.cancel(thread_id, run_id)
 
-    async def finished(self, thread_id: str) -> None:
-        """Wait until the thread's run in progress (if any) has ended."""
-        await self.active.finished(thread_id)
-
-    def active_run(self, thread_id: str) -> str | None:
-        """The id of the run going on this thread, if any."""
-        return self.active.run_id(thread_id)
-
     async def _pump(
         self,
         request: RunRequest,
         stream_mode: list[str],
         subgraphs: bool,
-        queue: RunQueue,
+        queue: RunLog,
     ) -> None:
         thread_status: ThreadStatus = "error"
         run_status: RunStatus = "failed"

@@ -6,6 +6,8 @@ from contextlib import asynccontextmanager
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph.state import CompiledStateGraph
 
 from ..agent.context import AgentContext
 from ..agent.faults import model_retry_policy
@@ -16,6 +18,7 @@ from ..agent.prompts import load_prompt
 {%- if cookiecutter.agent == "rag" %}
 from ..agent.retrieval import knowledge_tool
 {%- endif %}
+from ..agent.state import AgentState
 from ..agent.tools import TOOLS
 {%- if cookiecutter.agent == "rag" %}
 from ..knowledge import open_knowledge
@@ -50,31 +53,12 @@ async def open_runner(
     # The name runs report (`model`): the model's own where it has one (a test's
     # scripted model), else the setting's.
     model_name = str(getattr(model, "model_name", None) or settings.active_model)
-    # The agent's tools (or the caller's), and those of the MCP servers configured.
-    tools = [*(TOOLS if tools is None else tools), *await load_mcp_tools(settings)]
-{%- if cookiecutter.agent == "rag" %}
     async with (
         open_persistence(settings) as persistence,
-        open_knowledge(settings) as knowledge,
+        open_graph(
+            settings, persistence.checkpointer, model=model, tools=tools
+        ) as graph,
     ):
-        graph = build_graph(
-            model,
-            prompt,
-            persistence.checkpointer,
-            tools=[*tools, knowledge_tool(knowledge)],
-{%- else %}
-    async with open_persistence(settings) as persistence:
-        graph = build_graph(
-            model,
-            prompt,
-            persistence.checkpointer,
-            tools=tools,
-{%- endif %}
-            guardrail=guardrail_from_settings(settings),
-            retry=model_retry_policy(
-                settings.model_max_retries, settings.model_retry_backoff_seconds
-            ),
-        )
         threads = ThreadRegistry(persistence.store, statements=persistence.records)
         runner = AgentRunner(
             graph,
@@ -102,6 +86,46 @@ async def open_runner(
             await runner.active.drain(0)
             if runner.capture is not None:
                 await runner.capture.aclose()
+
+
+@asynccontextmanager
+async def open_graph(
+    settings: Settings,
+    checkpointer: BaseCheckpointSaver[str] | None = None,
+    *,
+    model: BaseChatModel | None = None,
+    tools: Sequence[BaseTool] | None = None,
+) -> AsyncIterator[CompiledStateGraph[AgentState, AgentContext]]:
+    """The agent's graph as the settings describe it: its prompt, model, tools (the
+    MCP servers' too{% if cookiecutter.agent == "rag" %}, and the knowledge base's search, open while the graph is{% endif %})
+    and guardrail; `model` and `tools` as for `open_runner`."""
+    # The agent's tools (or the caller's), and those of the MCP servers configured.
+    tools = [*(TOOLS if tools is None else tools), *await load_mcp_tools(settings)]
+{%- if cookiecutter.agent == "rag" %}
+    async with open_knowledge(settings) as knowledge:
+        tools = [*tools, knowledge_tool(knowledge)]
+        yield _graph(settings, checkpointer, model, tools)
+{%- else %}
+    yield _graph(settings, checkpointer, model, tools)
+{%- endif %}
+
+
+def _graph(
+    settings: Settings,
+    checkpointer: BaseCheckpointSaver[str] | None,
+    model: BaseChatModel | None,
+    tools: Sequence[BaseTool],
+) -> CompiledStateGraph[AgentState, AgentContext]:
+    return build_graph(
+        model or chat_model_from_settings(settings),
+        load_prompt("system", settings.system_prompt_version),
+        checkpointer,
+        tools=tools,
+        guardrail=guardrail_from_settings(settings),
+        retry=model_retry_policy(
+            settings.model_max_retries, settings.model_retry_backoff_seconds
+        ),
+    )
 
 
 def capture_from_settings(settings: Settings) -> RunCapture | None:

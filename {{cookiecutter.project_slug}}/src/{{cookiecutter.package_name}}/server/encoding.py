@@ -51,6 +51,33 @@ def checkpoint(config: RunnableConfig | None) -> dict[str, Any] | None:
     }
 
 
+def debug_event(event: dict[str, Any]) -> dict[str, Any]:
+    """A `debug` stream event as LangGraph's server sends it: a checkpoint event
+    also names its checkpoint and its parent's as `{thread_id, checkpoint_ns,
+    checkpoint_id}`, and each of its tasks' state as `checkpoint`."""
+    payload = event.get("payload")
+    if event.get("type") != "checkpoint" or not isinstance(payload, dict):
+        return event
+    tasks = [
+        {
+            **{key: value for key, value in task.items() if key != "state"},
+            "checkpoint": task["state"]["configurable"],
+        }
+        if isinstance(task.get("state"), dict) and task["state"].get("configurable")
+        else task
+        for task in payload.get("tasks", [])
+    ]
+    return {
+        **event,
+        "payload": {
+            **payload,
+            "checkpoint": checkpoint(payload.get("config")),
+            "parent_checkpoint": checkpoint(payload.get("parent_config")),
+            "tasks": tasks,
+        },
+    }
+
+
 def thread_state(snapshot: StateSnapshot) -> dict[str, Any]:
     """A ThreadState: values, next nodes, tasks with their interrupts, checkpoints."""
     current, parent = checkpoint(snapshot.config), checkpoint(snapshot.parent_config)
@@ -98,6 +125,12 @@ def thread(record: Thread, snapshot: StateSnapshot | None = None) -> dict[str, A
         "thread_id": record.thread_id,
         "created_at": _aware(record.created_at).isoformat(),
         "updated_at": _aware(record.updated_at).isoformat(),
+        # When the conversation last changed: its latest checkpoint, if known.
+        "state_updated_at": (
+            snapshot.created_at
+            if snapshot and snapshot.created_at
+            else _aware(record.updated_at).isoformat()
+        ),
         "metadata": record.metadata,
         "status": record.status,
         "config": {},

@@ -37,8 +37,10 @@ class ThreadOutput(BaseModel):
     messages: list[Message]
     created_at: str
     updated_at: str
+    state_updated_at: str
     metadata: dict[str, Any]
     status: Literal["idle", "busy", "interrupted", "error"]
+    config: dict[str, Any]
     values: dict[str, Any] | None
     interrupts: dict[str, list[dict[str, Any]]]
 

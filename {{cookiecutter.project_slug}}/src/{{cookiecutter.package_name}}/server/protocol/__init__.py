@@ -4,8 +4,8 @@ as the native API. `GET /threads/{id}` is shared with the native API."""
 
 from fastapi import APIRouter
 
-from . import assistants, runs, threads
+from . import assistants, run_list, runs, streams, threads
 
 router = APIRouter()
-for part in (assistants, threads, runs):
+for part in (assistants, threads, runs, streams, run_list):
     router.include_router(part.router)

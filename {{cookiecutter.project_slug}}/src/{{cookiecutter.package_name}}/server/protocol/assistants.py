@@ -33,7 +33,7 @@ def _assistant() -> dict[str, Any]:
         "assistant_id": ASSISTANT_ID,
         "graph_id": GRAPH_ID,
         "name": GRAPH_ID,
-        "description": AGENT_NAME,
+        "description": None,
         "config": {},
         "context": {},
         "metadata": {"created_by": "system"},

@@ -1,7 +1,7 @@
 """Request bodies of the Agent Protocol subset, as the LangGraph clients send them.
 
 Unknown keys are ignored, not refused: clients send options this server does not
-use (`stream_resumable`, `durability`, `langsmith_tracer`, ...).
+use (`durability`, `langsmith_tracer`, ...).
 """
 
 from typing import Annotated, Any, Literal
@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from langchain_core.messages import BaseMessage, convert_to_messages
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from ...runtime.multitask import Multitask
 from ..schemas import StorableStr, ThreadId, storable
 
 # Client JSON that is saved (metadata, run input): what the stores can keep.
@@ -95,7 +96,11 @@ class RunCreate(_Lenient):
     metadata: JsonObject = Field(default_factory=dict)
     checkpoint: CheckpointRef | None = None
     checkpoint_id: StorableStr | None = None
-    multitask_strategy: str | None = None
+    # What to do when the thread is busy (runtime/multitask.py); LangGraph's
+    # server's default, so a client that sends again after a stop is queued.
+    multitask_strategy: Multitask = "enqueue"
+    # Keep the stream for a client that rejoins it after its connection drops.
+    stream_resumable: bool = False
     if_not_exists: Literal["reject", "create"] = "reject"
     on_disconnect: Literal["cancel", "continue"] = "cancel"
     on_completion: Literal["delete", "keep"] = "delete"
@@ -119,20 +124,15 @@ class RunCreate(_Lenient):
         """The messages in `input`, as the graph will read them."""
         return convert_to_messages(_listed((self.input or {}).get("messages")))
 
+    @field_validator("multitask_strategy", mode="before")
+    @classmethod
+    def _default_when_null(cls, value: Any) -> Any:
+        return "enqueue" if value is None else value
+
     @field_validator("stream_mode", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
-
-    @field_validator("multitask_strategy")
-    @classmethod
-    def _reject_only(cls, value: str | None) -> str | None:
-        if value not in (None, "reject"):
-            raise ValueError(
-                f"multitask_strategy {value!r} is not supported: a thread runs one "
-                "run at a time and a second one is rejected (409); use 'reject'"
-            )
-        return value
 
     def start_checkpoint(self) -> str | None:
         """The checkpoint to run from, if the client asked for one (a fork)."""

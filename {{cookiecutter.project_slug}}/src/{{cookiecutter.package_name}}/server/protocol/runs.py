@@ -2,7 +2,6 @@
 cancelled."""
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -16,7 +15,8 @@ from ...runtime.errors import (
     RunNotFoundError,
     ThreadNotFoundError,
 )
-from ...runtime.run_types import RunFailed, RunRequest, StreamPart
+from ...runtime.multitask import start_on_thread
+from ...runtime.run_types import RunFailed, RunRequest
 from ...runtime.runs import AgentRunner
 from .. import encoding
 from ..auth import Owner
@@ -24,6 +24,7 @@ from ..dependencies import Runner
 from ..schemas import CLIENT_ERRORS, EVENT_STREAM
 from .assistants import ASSISTANT_ID, GRAPH_ID, check_assistant
 from .models import RunCreate
+from .streams import LANGGRAPH_MODE, run_events
 from .threads import ExistingThread, PathThreadId
 
 router = APIRouter(tags=["agent protocol"], responses=CLIENT_ERRORS)
@@ -57,14 +58,14 @@ async def wait_run(
 ) -> Any:
     """Run on a thread and answer with the final state values."""
     request = await _start(runner, thread_id, body, owner)
-    return await _wait(runner, request)
+    return await _wait(runner, request, body)
 
 
 @router.post("/runs/wait")
 async def wait_stateless_run(body: RunCreate, runner: Runner, owner: Owner) -> Any:
     """Run on a new thread and answer with the final state values."""
     request = await _start(runner, None, body, owner)
-    return await _wait(runner, request)
+    return await _wait(runner, request, body)
 
 
 @router.post(
@@ -84,7 +85,7 @@ async def cancel_run(
         raise RunNotFoundError(f"run {run_id!r} is not in progress on this thread")
     if not wait:
         return Response(status_code=202)
-    await runner.finished(thread_id)
+    await runner.active.finished(thread_id)
     return Response(status_code=204)
 
 
@@ -136,7 +137,10 @@ async def _start(
             raise CheckpointNotFoundError(thread_id, checkpoint_id)
         await runner.threads.create(thread_id, owner=owner)
     else:
-        await runner.require_idle_thread(thread_id)  # 404 if missing, 409 if busy
+        if existing is None:
+            raise ThreadNotFoundError(f"thread {thread_id!r} does not exist")
+        if body.multitask_strategy == "reject":  # else dealt with when it starts
+            await runner.require_idle_thread(thread_id)  # 409 if busy
         # LangGraph would run an unknown checkpoint from an empty state, and the
         # thread's history would then start there.
         if checkpoint_id:
@@ -148,40 +152,34 @@ async def _start(
 async def _event_stream(
     runner: AgentRunner, request: RunRequest, body: RunCreate
 ) -> EventSourceResponse:
-    # Started before the response: the thread is busy as soon as this returns.
-    handle = await runner.start(
+    # Started before the response: the thread is busy as soon as this returns
+    # (or, queued behind another run, when that one has ended).
+    handle = await start_on_thread(
+        runner,
         request,
-        [_LANGGRAPH_MODE.get(mode, mode) for mode in body.stream_mode],
+        [LANGGRAPH_MODE.get(mode, mode) for mode in body.stream_mode],
+        multitask=body.multitask_strategy,
         subgraphs=body.stream_subgraphs,
+        resumable=body.stream_resumable,
     )
-
-    async def events() -> AsyncIterator[dict[str, str]]:
-        yield _sse("metadata", {"run_id": request.run_id, "attempt": 1})
-        async for part in handle.parts(
-            cancel_on_disconnect=body.on_disconnect == "cancel"
-        ):
-            if isinstance(part, RunFailed):
-                yield _sse("error", {"error": part.code, "message": part.message})
-                break
-            yield _sse(event_name(part), _payload(part))
-        yield _sse("end", None)
-
-    location = f"/threads/{request.thread_id}/runs/{request.run_id}"
-    return EventSourceResponse(
-        events(),
-        headers={"Content-Location": location},
-        shutdown_grace_period=runner.active.stream_grace_seconds,
+    return run_events(
+        runner,
+        request.thread_id,
+        request.run_id,
+        handle,
+        cancel_on_disconnect=body.on_disconnect == "cancel",
     )
 
 
-async def _wait(runner: AgentRunner, request: RunRequest) -> Any:
+async def _wait(runner: AgentRunner, request: RunRequest, body: RunCreate) -> Any:
     """The run's final values, read from its own stream: a temporary thread is gone
     once the run ends."""
     failure: RunFailed | None = None
     values: dict[str, Any] | None = None
     interrupts: list[Any] = []
-    # A thread that became busy since `_start` checked it: a 409, as for streams.
-    handle = await runner.start(request, ["values", "updates"])
+    handle = await start_on_thread(
+        runner, request, ["values", "updates"], multitask=body.multitask_strategy
+    )
     async for part in handle.parts():
         if isinstance(part, RunFailed):
             failure = part
@@ -198,22 +196,3 @@ async def _wait(runner: AgentRunner, request: RunRequest) -> Any:
     if interrupts:
         result["__interrupt__"] = interrupts
     return encoding.jsonable(result)
-
-
-_LANGGRAPH_MODE = {"messages-tuple": "messages"}
-
-
-def event_name(part: StreamPart) -> str:
-    """The SSE event name; subgraph events carry their namespace: `values|node:id`."""
-    return "|".join([part.mode, *part.namespace])
-
-
-def _payload(part: StreamPart) -> Any:
-    if part.mode == "messages":
-        message, metadata = part.data
-        return [message, metadata]
-    return part.data
-
-
-def _sse(event: str, data: Any) -> dict[str, str]:
-    return {"event": event, "data": encoding.dumps(data)}

@@ -2,9 +2,9 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from ...runtime.errors import ThreadExistsError, ThreadNotFoundError
+from ...runtime.errors import ThreadBusyError, ThreadExistsError, ThreadNotFoundError
 from ...runtime.runs import AgentRunner
 from .. import encoding
 from ..auth import Owner
@@ -58,6 +58,28 @@ async def _existing_thread(
 
 
 ExistingThread = Depends(_existing_thread)
+
+
+@router.delete(
+    "/threads/{thread_id}",
+    status_code=204,
+    response_class=Response,
+    dependencies=[ExistingThread],
+)
+async def delete_thread(thread_id: PathThreadId, runner: Runner) -> Response:
+    """Forget a thread: its record and its checkpoints. A run going on it here is
+    cancelled first, as LangGraph's server deletes a thread's runs with it; one
+    that another instance serves makes it a 409."""
+    if run_id := runner.active.run_id(thread_id):
+        runner.active.cancel(thread_id, run_id)
+        await runner.active.finished(thread_id)
+    if thread_id in runner.active or not await runner.locks.try_lock(thread_id):
+        raise ThreadBusyError(thread_id)
+    try:
+        await runner.history.delete(thread_id)
+    finally:
+        await runner.locks.unlock(thread_id)
+    return Response(status_code=204)
 
 
 @router.get("/threads/{thread_id}/state", dependencies=[ExistingThread])

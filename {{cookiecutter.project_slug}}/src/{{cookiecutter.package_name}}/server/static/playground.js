@@ -102,15 +102,22 @@ async function openThread(threadId) {
   selectThread(threadId);
   messages.replaceChildren();
   if (!threadId) return;
-  const thread = await api(`/threads/${encodeURIComponent(threadId)}`);
+  const path = `/threads/${encodeURIComponent(threadId)}`;
+  const [thread, runs] = await Promise.all([api(path), api(`${path}/runs?limit=1000`)]);
   const first = thread.messages.find((message) => message.role === "user");
   if (first) selectThread(threadId, titleOf(first.content));
+  // Each run names its reply: what came with that reply comes back with it.
+  const runOf = new Map(runs.filter((run) => run.reply_id).map((run) => [run.reply_id, run]));
   const calls = new Map();
   for (const message of thread.messages) {
     if (message.role === "user") show(element("div", "message user", message.content));
     if (message.role === "assistant") {
       for (const call of message.tool_calls) calls.set(call.id, showToolCall(call));
-      if (message.content) show(element("div", "message assistant", message.content));
+      if (message.content) {
+        const bubble = show(element("div", "message assistant", message.content));
+        const run = runOf.get(message.id);
+        if (run) showReplyDetails(bubble, run.run_id, run.guardrail, run.citations);
+      }
     }
     if (message.role === "tool") {
       const card = calls.get(message.tool_call_id);
@@ -165,6 +172,18 @@ function showApproval(interrupts) {
   }
 }
 
+// What comes with a reply, live or when its thread is reloaded: the guardrail's
+// finding, the feedback buttons (as given last, in this browser), the sources.
+function showReplyDetails(bubble, runId, guardrail, citations) {
+  if (guardrail && guardrail.reason) {
+    const outcome = guardrail.blocked ? "blocked" : "flagged";
+    show(element("div", "message notice", `Guardrail ${outcome}: ${guardrail.reason}`));
+  }
+  if (!bubble) return;
+  showFeedback(bubble, runId);
+  if (citations && citations.length) showCitations(bubble, citations);
+}
+
 function showCitations(bubble, citations) {
   // The passages the reply cites as [key]: where each came from, and its text on hover.
   const list = element("ol", "citations");
@@ -182,8 +201,18 @@ const THUMB = '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true
   + 'c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5'
   + ' 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z"/></svg>';
 
+// The feedback given on each run, by run id: kept in the browser, so a reloaded
+// thread shows it (the server's record is for the operator, not read back).
+const GIVEN = "playground-feedback";
+
 function showFeedback(bubble, runId) {
   const bar = element("div", "feedback");
+  const given = JSON.parse(localStorage.getItem(GIVEN) || "{}");
+  const done = (button) => {
+    for (const other of bar.querySelectorAll("button")) other.disabled = true;
+    button.setAttribute("aria-pressed", "true");
+    bar.append(element("span", "muted thanks", "Thanks for the feedback"));
+  };
   for (const score of [1, 0]) {
     const button = element("button", score ? "good" : "bad");
     button.innerHTML = THUMB;
@@ -192,13 +221,14 @@ function showFeedback(bubble, runId) {
     button.setAttribute("aria-label", score ? "Good answer" : "Bad answer");
     button.addEventListener("click", async () => {
       await api("/feedback", { run_id: runId, thread_id: state.threadId, score });
-      for (const other of bar.querySelectorAll("button")) other.disabled = true;
-      button.setAttribute("aria-pressed", "true");
-      bar.append(element("span", "muted thanks", "Thanks for the feedback"));
+      const now = JSON.parse(localStorage.getItem(GIVEN) || "{}");
+      localStorage.setItem(GIVEN, JSON.stringify({ ...now, [runId]: score }));
+      done(button);
     });
     bar.append(button);
   }
   bubble.after(bar);
+  if (runId in given) done(bar.querySelector(given[runId] ? ".good" : ".bad"));
 }
 
 // --- Sending a message ----------------------------------------------------------
@@ -257,15 +287,8 @@ async function send(text) {
     } else if (event === "final") {
       // A reply that was not streamed (the guardrail's refusal) arrives whole.
       if (!bubble && data.reply) bubble = show(element("div", "message assistant", data.reply));
-      if (data.guardrail && data.guardrail.reason) {
-        const outcome = data.guardrail.blocked ? "blocked" : "flagged";
-        show(element("div", "message notice", `Guardrail ${outcome}: ${data.guardrail.reason}`));
-      }
-      if (bubble) {
-        bubble.classList.remove("streaming");
-        showFeedback(bubble, data.run_id);
-        if (data.citations && data.citations.length) showCitations(bubble, data.citations);
-      }
+      if (bubble) bubble.classList.remove("streaming");
+      showReplyDetails(bubble, data.run_id, data.guardrail, data.citations);
       if (data.interrupts.length) showApproval(data.interrupts);
     } else if (event === "error") {
       show(element("div", "message error", data.message));
