@@ -409,9 +409,8 @@ def test_a_cancelled_run(our_url: str, reference_url: str) -> None:
     assert ours["thread"]["status"] == "idle"
     assert reference["thread"]["status"] == "interrupted"
     assert_alike({"thread": ours["thread"]}, {"thread": reference["thread"]})
-    # The reference's stream ends as the run is cancelled; ours says so first.
+    # Ours says why the stream ends (LangGraph's just stops).
     assert ours["stream ends"][-2:] == ["error", "end"]
-    assert "messages" not in reference["stream ends"][-1:]
 
 
 def test_refused_requests(our_url: str, reference_url: str) -> None:
