@@ -74,6 +74,9 @@ DIFFERENCES = [
 MODES = (
     "values", "updates", "messages-tuple", "custom", "debug", "tasks", "checkpoints"
 )  # fmt: skip
+# A reply of many tokens: at 60 ms each, a run lasts about a second and a half,
+# long enough to be joined, cancelled or found busy on a loaded machine.
+LONG_TEXT = " ".join(f"word{n}" for n in range(24))
 SLOW_TOKENS = {"SCRIPTED_TOKEN_DELAY_MS": "60"}
 
 
@@ -239,7 +242,7 @@ async def cancelled(client: LangGraphClient, _: str) -> dict[str, Any]:
     """Cancel a run mid-answer: its stream's last events, and the thread after."""
     thread_id = (await client.threads.create())["thread_id"]
     stream = client.runs.stream(
-        thread_id, "agent", input=ask("one two three four five six seven"),
+        thread_id, "agent", input=ask(LONG_TEXT),
         stream_mode="messages-tuple",
     )  # fmt: skip
     run_id = (await anext(stream)).data["run_id"]
@@ -279,7 +282,7 @@ async def busy_threads(client: LangGraphClient, _: str) -> dict[str, Any]:
     for strategy in ("reject", None, "interrupt", "rollback"):
         thread_id = (await client.threads.create())["thread_id"]
         first = client.runs.stream(
-            thread_id, "agent", input=ask("one two three four five six"),
+            thread_id, "agent", input=ask(LONG_TEXT),
             stream_mode="messages-tuple",
         )  # fmt: skip
         await anext(first)
