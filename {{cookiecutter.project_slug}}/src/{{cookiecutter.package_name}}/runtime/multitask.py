@@ -21,7 +21,7 @@ from .runs import AgentRunner
 
 Multitask = Literal["reject", "interrupt", "rollback", "enqueue"]
 
-# How often an enqueued run looks again at a thread another process is running.
+# How often a run waiting on a thread that another process is running looks again.
 POLL_SECONDS = 0.25
 
 
@@ -48,7 +48,7 @@ async def start_on_thread(
             if running is None:  # another process's run: it cannot be stopped here
                 if multitask != "enqueue":
                     raise
-                await asyncio.sleep(POLL_SECONDS)
+                await until_ended_elsewhere(runner, request.thread_id)
                 continue
             if multitask != "enqueue":
                 runner.active.cancel(request.thread_id, running.run_id)
@@ -59,3 +59,13 @@ async def start_on_thread(
                 )
                 request = dataclasses.replace(request, checkpoint_id=before)
                 multitask = "interrupt"  # rolled back once; a next run is cancelled
+
+
+async def until_ended_elsewhere(runner: AgentRunner, thread_id: str) -> None:
+    """Wait while another process runs on the thread (its lock is taken) and none
+    runs here: the other run can only be waited for."""
+    while runner.active.run_id(thread_id) is None:
+        if await runner.locks.try_lock(thread_id):
+            await runner.locks.unlock(thread_id)
+            return
+        await asyncio.sleep(POLL_SECONDS)

@@ -201,7 +201,7 @@ class AgentRunner:
         request: RunRequest,
         stream_mode: list[str],
         subgraphs: bool,
-        queue: RunLog,
+        log: RunLog,
     ) -> None:
         thread_status: ThreadStatus = "error"
         run_status: RunStatus = "failed"
@@ -232,7 +232,7 @@ class AgentRunner:
                 if not namespace and mode == "updates":
                     outcome.read(data)
                 if mode in stream_mode:
-                    queue.put_nowait(StreamPart(tuple(namespace), mode, data))
+                    log.put_nowait(StreamPart(tuple(namespace), mode, data))
             if outcome.guardrail is None:
                 # The guardrail did not run (a resumed run): the decision that
                 # stands is the one in the thread's state.
@@ -264,7 +264,7 @@ class AgentRunner:
                 self.active.end(request.thread_id)
                 try:
                     if failure:
-                        queue.put_nowait(failure)
+                        log.put_nowait(failure)
                     said = user_input(request.input)
                     summary = self.metering.finish(
                         meter,
@@ -275,7 +275,7 @@ class AgentRunner:
                         user_input=said,
                         guardrail=outcome.guardrail,
                     )
-                    queue.put_nowait(summary)
+                    log.put_nowait(summary)
                     if self.capture is not None:
                         self.capture.add_run(
                             summary,
@@ -284,7 +284,7 @@ class AgentRunner:
                             trace_id=trace_id(),
                         )
                 finally:
-                    queue.put_nowait(None)  # whatever happens, the reader stops
+                    log.put_nowait(None)  # whatever happens, the reader stops
 
     async def _release(self, request: RunRequest, status: ThreadStatus) -> None:
         """Record how the run left its thread (or forget a temporary thread), then

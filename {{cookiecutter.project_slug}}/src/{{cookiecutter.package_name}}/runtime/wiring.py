@@ -14,7 +14,7 @@ from ..agent.faults import model_retry_policy
 from ..agent.graph import build_graph
 from ..agent.guardrail_setup import guardrail_from_settings
 from ..agent.mcp_tools import load_mcp_tools
-from ..agent.prompts import load_prompt
+from ..agent.prompts import Prompt, load_prompt
 {%- if cookiecutter.agent == "rag" %}
 from ..agent.retrieval import knowledge_tool
 {%- endif %}
@@ -56,7 +56,7 @@ async def open_runner(
     async with (
         open_persistence(settings) as persistence,
         open_graph(
-            settings, persistence.checkpointer, model=model, tools=tools
+            settings, persistence.checkpointer, model=model, tools=tools, prompt=prompt
         ) as graph,
     ):
         threads = ThreadRegistry(persistence.store, statements=persistence.records)
@@ -95,18 +95,20 @@ async def open_graph(
     *,
     model: BaseChatModel | None = None,
     tools: Sequence[BaseTool] | None = None,
+    prompt: Prompt | None = None,
 ) -> AsyncIterator[CompiledStateGraph[AgentState, AgentContext]]:
     """The agent's graph as the settings describe it: its prompt, model, tools (the
     MCP servers' too{% if cookiecutter.agent == "rag" %}, and the knowledge base's search, open while the graph is{% endif %})
-    and guardrail; `model` and `tools` as for `open_runner`."""
+    and guardrail; `model` and `tools` as for `open_runner`, `prompt` if already
+    loaded."""
     # The agent's tools (or the caller's), and those of the MCP servers configured.
     tools = [*(TOOLS if tools is None else tools), *await load_mcp_tools(settings)]
 {%- if cookiecutter.agent == "rag" %}
     async with open_knowledge(settings) as knowledge:
         tools = [*tools, knowledge_tool(knowledge)]
-        yield _graph(settings, checkpointer, model, tools)
+        yield _graph(settings, checkpointer, model, tools, prompt)
 {%- else %}
-    yield _graph(settings, checkpointer, model, tools)
+    yield _graph(settings, checkpointer, model, tools, prompt)
 {%- endif %}
 
 
@@ -115,10 +117,11 @@ def _graph(
     checkpointer: BaseCheckpointSaver[str] | None,
     model: BaseChatModel | None,
     tools: Sequence[BaseTool],
+    prompt: Prompt | None,
 ) -> CompiledStateGraph[AgentState, AgentContext]:
     return build_graph(
         model or chat_model_from_settings(settings),
-        load_prompt("system", settings.system_prompt_version),
+        prompt or load_prompt("system", settings.system_prompt_version),
         checkpointer,
         tools=tools,
         guardrail=guardrail_from_settings(settings),

@@ -97,6 +97,13 @@ def cited_keys(reply: str) -> list[str]:
     return list(dict.fromkeys(CITATION.findall(reply)))
 
 
+def citations_of(
+    reply: str, passages: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The passages (by key) the reply cites; unknown keys are left out."""
+    return [passages[key] for key in cited_keys(reply) if key in passages]
+
+
 RunEvent = RunStarted | Token | ToolCallStarted | ToolResult | RunCompleted | RunFailed
 
 
@@ -123,8 +130,7 @@ class Transcript:
 
     def citations(self) -> list[dict[str, Any]]:
         """The retrieved passages the reply cites; unknown keys are left out."""
-        keys = cited_keys(self.reply)
-        return [self.passages[key] for key in keys if key in self.passages]
+        return citations_of(self.reply, self.passages)
 
     def events(self, mode: str, chunk: Any) -> Iterator[RunEvent]:
         if mode == "messages":

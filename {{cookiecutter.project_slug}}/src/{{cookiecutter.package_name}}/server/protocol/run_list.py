@@ -12,7 +12,7 @@ from langgraph.types import StateSnapshot
 from ...observability.capture import passages_of
 from .. import encoding
 from ..dependencies import Runner
-from ..native.events import cited_keys
+from ..native.events import citations_of
 from ..schemas import CLIENT_ERRORS
 from .assistants import ASSISTANT_ID
 from .threads import ExistingThread, PathThreadId
@@ -75,7 +75,6 @@ def _run(
         if isinstance(message, ToolMessage)
         for passage in passages_of(message.artifact)
     }
-    cited = cited_keys(reply.text) if reply else []
     metadata: dict[str, Any] = dict(last.metadata or {})
     return {
         "run_id": run_id,
@@ -87,7 +86,7 @@ def _run(
         "metadata": {key: metadata[key] for key in _LINEAGE if key in metadata},
         "reply_id": reply.id if reply else None,
         "guardrail": last.values.get("guardrail"),
-        "citations": [passages[key] for key in cited if key in passages],
+        "citations": citations_of(reply.text, passages) if reply else [],
     }
 
 

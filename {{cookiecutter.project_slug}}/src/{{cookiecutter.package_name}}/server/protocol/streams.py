@@ -1,7 +1,6 @@
 """The Agent Protocol's run streams: their Server-Sent Events, and joining a run
 another request started (or rejoining one after a dropped connection)."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Header, Query
 from sse_starlette import EventSourceResponse
 
 from ...runtime.errors import RequestError, RunNotFoundError
+from ...runtime.multitask import until_ended_elsewhere
 from ...runtime.run_types import RunFailed, RunHandle, StreamPart
 from ...runtime.runs import AgentRunner
 from .. import encoding
@@ -59,24 +59,8 @@ async def join_run(thread_id: PathThreadId, run_id: str, runner: Runner) -> Any:
         await runner.active.finished(thread_id)
     else:
         await _require_run(runner, thread_id, run_id)
-        await _until_ended_elsewhere(runner, thread_id)
+        await until_ended_elsewhere(runner, thread_id)
     return encoding.jsonable((await runner.history.state(thread_id)).values)
-
-
-# How often a client following a run that another instance serves looks again.
-POLL_SECONDS = 0.5
-
-
-async def _until_ended_elsewhere(runner: AgentRunner, thread_id: str) -> None:
-    """Wait while another instance runs on the thread (its lock is taken): Cloud
-    Run sends a client that rejoins a run to any instance, and the run's events
-    are in the memory of the one serving it. The client then gets the end when the
-    run ends, and reads the thread."""
-    while runner.active.run_id(thread_id) is None:
-        if await runner.locks.try_lock(thread_id):
-            await runner.locks.unlock(thread_id)
-            return
-        await asyncio.sleep(POLL_SECONDS)
 
 
 def _position_after(event_id: str) -> int:
@@ -111,7 +95,7 @@ def run_events(
         if announce:
             yield _sse("metadata", {"run_id": run_id, "attempt": 1})
         if handle is None:  # a run that has ended, or that another instance serves
-            await _until_ended_elsewhere(runner, thread_id)
+            await until_ended_elsewhere(runner, thread_id)
             yield _sse("end", None)
             return
         async for part in handle.parts(cancel_on_disconnect=cancel_on_disconnect):
