@@ -8,14 +8,13 @@ earlier user messages, anything else is echoed.
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from a2a.client import A2ACardResolver, Client, ClientConfig, create_client
+from a2a.client import A2ACardResolver
 from a2a.helpers import (
     get_artifact_text,
     get_data_parts,
@@ -31,7 +30,6 @@ from a2a.types import (
     Role,
     SendMessageRequest,
     StreamResponse,
-    Task,
     TaskState,
 )
 from a2a.utils.errors import TaskNotFoundError
@@ -40,9 +38,8 @@ from fastapi.testclient import TestClient
 from {{ cookiecutter.package_name }}.server.agent2agent.executor import thread_of
 from {{ cookiecutter.package_name }}.settings import AGENT_NAME, Settings
 
+from .a2a_client import TIMEOUT_S, a2a, answer, says, send, summed_up
 from .live_server import live_server, live_server_process
-
-TIMEOUT_S = 30.0
 
 
 @pytest.fixture(scope="module")
@@ -52,44 +49,6 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = {"AUTH_MODE": "test", "SCRIPTED_TOKEN_DELAY_MS": "30"}
     with live_server(tmp_path_factory.mktemp("a2a"), settings) as url:
         yield url
-
-
-@asynccontextmanager
-async def a2a(
-    url: str, *, user: str = "grace", streaming: bool = False
-) -> AsyncIterator[Client]:
-    """The SDK's client for the agent at `url`, found through its card."""
-    headers = {"x-test-user": user}
-    async with httpx.AsyncClient(headers=headers, timeout=TIMEOUT_S) as http:
-        client = await create_client(
-            url, ClientConfig(streaming=streaming, httpx_client=http)
-        )
-        try:
-            yield client
-        finally:
-            await client.close()
-
-
-def says(
-    text: str, *, context_id: str | None = None, task_id: str | None = None
-) -> SendMessageRequest:
-    message = new_text_message(
-        text, role=Role.ROLE_USER, context_id=context_id, task_id=task_id
-    )
-    return SendMessageRequest(message=message)
-
-
-async def send(client: Client, request: SendMessageRequest) -> Task:
-    """The task a message made, as the (non-streaming) answer holds it."""
-    answers = [answer async for answer in client.send_message(request)]
-    assert len(answers) == 1, answers
-    assert answers[0].HasField("task"), answers
-    return answers[0].task
-
-
-def answer(task: Task) -> str:
-    assert len(task.artifacts) == 1, task.artifacts
-    return get_artifact_text(task.artifacts[0])
 
 
 async def test_the_card_says_who_the_agent_is_and_where_to_call_it(
@@ -107,7 +66,11 @@ async def test_the_card_says_who_the_agent_is_and_where_to_call_it(
     bindings = {
         (i.protocol_binding, i.protocol_version) for i in card.supported_interfaces
     }
-    assert bindings == {("JSONRPC", "1.0"), ("JSONRPC", "0.3")}
+    assert bindings == {
+        (binding, version)
+        for binding in ("JSONRPC", "HTTP+JSON")
+        for version in ("1.0", "0.3")
+    }
     assert {i.url for i in card.supported_interfaces} == {f"{server_url}/a2a"}
     # A 0.3 client reads the fields 0.3 cards have.
     assert raw["url"] == f"{server_url}/a2a"
@@ -197,11 +160,9 @@ async def test_streaming_shows_progress_then_the_answer(server_url: str) -> None
     kinds = [update.WhichOneof("payload") for update in updates]
     assert kinds[0] == "task"
     assert kinds[-1] == "status_update"
-    assert updates[-1].status_update.status.state == TaskState.TASK_STATE_COMPLETED
-    statuses = [u.status_update for u in updates if u.HasField("status_update")]
-    said = [get_message_text(s.status.message) for s in statuses if s.status.message]
+    state, said, chunks = summed_up(updates)
+    assert state == TaskState.TASK_STATE_COMPLETED
     assert "calling lookup" in said
-    chunks = [u.artifact_update for u in updates if u.HasField("artifact_update")]
     assert chunks[-1].last_chunk
     assert get_artifact_text(chunks[-1].artifact) == "Found: beta = 2"
     # Tokens in chunks as they come (appended), then the whole answer, marked last,

@@ -1,6 +1,6 @@
 """The agent card: what other agents learn at /.well-known/agent-card.json about
-this one: its name, what it can do (a skill per tool), where to call it (JSON-RPC,
-A2A 1.0 and 0.3 on the same URL) and how to say who is calling."""
+this one: its name, what it can do (a skill per tool), where to call it (JSON-RPC
+and HTTP+JSON, A2A 1.0 and 0.3 on the same URL) and how to say who is calling."""
 
 from collections.abc import Sequence
 from functools import cache
@@ -23,9 +23,11 @@ from langchain_core.tools import BaseTool
 from ...agent.mcp_tools import MCP_SERVER
 from ...settings import AGENT_NAME, Settings
 from ..auth import TEST_USER_HEADER
-from .paths import JSONRPC_PATH
+from .paths import JSONRPC_PATH, REST_PATH
 
 VERSIONS = (PROTOCOL_VERSION_1_0, PROTOCOL_VERSION_0_3)
+# JSON-RPC first: the binding a 0.3 card names as preferred.
+BINDINGS = (("JSONRPC", JSONRPC_PATH), ("HTTP+JSON", REST_PATH))
 # Text to talk; JSON to answer an approval question with decisions.
 MODES = ["text/plain", "application/json"]
 GOOGLE_OIDC = "https://accounts.google.com/.well-known/openid-configuration"
@@ -44,9 +46,10 @@ def agent_card(
         version=version,
         supported_interfaces=[
             AgentInterface(
-                url=base + JSONRPC_PATH, protocol_binding="JSONRPC", protocol_version=v
+                url=base + path, protocol_binding=binding, protocol_version=protocol
             )
-            for v in VERSIONS
+            for binding, path in BINDINGS
+            for protocol in VERSIONS
         ],
         capabilities=AgentCapabilities(streaming=True, push_notifications=False),
         default_input_modes=MODES,

@@ -1,16 +1,16 @@
 """The A2A service: the A2A SDK's request handler over the runner every API shares
-(executor.py), its JSON-RPC dispatcher (A2A 1.0 and 0.3), tasks kept in the
-database (tasks.py) and the agent card (card.py). Opened on the first A2A request
-(api.py)."""
+(executor.py), its JSON-RPC dispatcher and HTTP+JSON endpoints (rest.py), A2A 1.0
+and 0.3 alike, tasks kept in the database (tasks.py) and the agent card (card.py).
+Opened on the first A2A request (api.py)."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from a2a.server.request_handlers import DefaultRequestHandler
 from a2a.server.request_handlers.response_helpers import agent_card_to_dict
-from a2a.server.routes import add_a2a_routes_to_fastapi, create_jsonrpc_routes
+from a2a.server.routes import create_jsonrpc_routes
 from a2a.server.tasks import DatabaseTaskStore
-from fastapi import FastAPI, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -20,6 +20,7 @@ from ...settings import Settings
 from .card import agent_card
 from .executor import RunnerExecutor
 from .paths import JSONRPC_PATH
+from .rest import Endpoint, rest_endpoints
 from .tasks import fail_abandoned_tasks, task_store
 
 # A task waiting for input leaves memory after this long; the next message on it
@@ -44,15 +45,14 @@ class A2AService:
             agent_card(settings, [], "http://localhost"),
             interrupted_task_timeout=IDLE_TASK_SECONDS,
         )
+        # A stream outlives SIGTERM until its run ends (server/shutdown.py).
+        grace = runner().active.stream_grace_seconds
         [route] = create_jsonrpc_routes(
-            handler,
-            JSONRPC_PATH,
-            enable_v0_3_compat=True,
-            # A stream outlives SIGTERM until its run ends (server/shutdown.py).
-            shutdown_grace_period=runner().active.stream_grace_seconds,
+            handler, JSONRPC_PATH, enable_v0_3_compat=True, shutdown_grace_period=grace
         )
         assert isinstance(route, Route)  # noqa: S101 - the SDK makes one Route
-        self._dispatch: Callable[[Request], Awaitable[Response]] = route.endpoint
+        self._dispatch: Endpoint = route.endpoint
+        self._rest = rest_endpoints(handler, grace)
 
     @classmethod
     async def open(
@@ -77,29 +77,9 @@ class A2AService:
     async def jsonrpc(self, request: Request) -> Response:
         return await self._dispatch(request)
 
+    async def rest(self, method: str, path: str, request: Request) -> Response:
+        """The HTTP+JSON binding's operation `method` `path` (paths.py)."""
+        return await self._rest[method, path](request)
+
     async def close(self) -> None:
         await self.store.engine.dispose()
-
-
-def describe_jsonrpc(document: dict[str, Any], path: str) -> None:
-    """Give `path`'s operation in `document` the request body (and the version
-    header) the A2A SDK documents for its JSON-RPC endpoint."""
-    probe = FastAPI()
-
-    async def nothing(_: Request) -> Response:
-        return Response()
-
-    add_a2a_routes_to_fastapi(
-        probe, jsonrpc_routes=[Route(path, nothing, methods=["POST"])]
-    )
-    probed = probe.openapi()
-    described = probed["paths"][path]["post"]
-    operation = document["paths"][path]["post"]
-    operation["requestBody"] = described["requestBody"]
-    # Optional, whatever the SDK says: without it a request is A2A 0.3's.
-    operation["parameters"] = [
-        {**parameter, "required": False} for parameter in described["parameters"]
-    ]
-    schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    for name, schema in probed.get("components", {}).get("schemas", {}).items():
-        schemas.setdefault(name, schema)
