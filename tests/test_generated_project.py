@@ -59,7 +59,7 @@ SLOW_COMBINATIONS: dict[str, dict[str, str]] = {
 # with the scripted model and the neutral test tools: concurrency across servers,
 # crash and restart recovery, graceful shutdown, the data directory's lock, the
 # Agent Protocol's differential, JavaScript and multitask tests, A2A's restarts
-# and its HTTP+JSON binding. They run in full in `defaults`; the other combinations
+# and its HTTP+JSON binding, the agent as an MCP server. They run in full in `defaults`; the other combinations
 # collect them (an import a rename broke still fails there) but do not run them,
 # which keeps CI well inside its time limit (they take about 5 minutes a project).
 MACHINERY_TESTS = [
@@ -72,6 +72,7 @@ MACHINERY_TESTS = [
     "tests/integration/test_protocol_js.py",
     "tests/integration/test_protocol_multitask.py",
     "tests/integration/test_a2a_rest.py",
+    "tests/integration/test_mcp_server.py",
     "tests/integration/test_a2a.py::test_tasks_and_conversations_survive_a_restart",
     "tests/integration/test_a2a.py::test_a_question_asked_before_a_restart",
     "tests/integration/test_a2a.py::test_a_task_a_killed_server_ran_fails",

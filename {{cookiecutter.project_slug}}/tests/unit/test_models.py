@@ -1,4 +1,5 @@
-"""The model factory, and the promise that the cloud client loads only on demand."""
+"""The model factory, and the promise that the cloud client (and the A2A and MCP
+SDKs' servers) load only on demand."""
 
 import subprocess
 import sys
@@ -16,7 +17,10 @@ import {{ cookiecutter.package_name }}.server.app
 cloud = [
     name
     for name, module in sys.modules.items()
-    if name.startswith(("google", "langchain_google"))
+    if (
+        name.startswith(("google", "langchain_google"))
+        or name.split(".")[0] in ("a2a", "mcp", "langchain_mcp_adapters")
+    )
     and getattr(module, "__file__", None)
 ]
 sys.exit(f"imported without being asked for: {cloud}" if cloud else 0)
@@ -46,7 +50,7 @@ def test_vertex_is_gemini_on_vertex_with_the_configured_model() -> None:
     assert model.max_retries == 1
 
 
-def test_importing_the_server_loads_no_google_client() -> None:
+def test_importing_the_server_loads_no_cloud_client_nor_a2a_or_mcp() -> None:
     command = [sys.executable, "-c", IMPORT_PROBE]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

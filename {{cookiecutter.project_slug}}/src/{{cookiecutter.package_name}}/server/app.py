@@ -23,6 +23,7 @@ from .errors import install_error_handlers
 from .headers import NoSniff
 from .internal_errors import InternalErrors
 from .limits import RequestSizeLimit
+from .mcp_server.api import install_mcp_server
 from .native import routes as native
 from .shutdown import drain_on_sigterm
 
@@ -67,6 +68,7 @@ def create_app(
                     yield
             finally:
                 await close_a2a()
+                await close_mcp()
 
     docs = settings.serve_api_docs
     app = FastAPI(
@@ -103,4 +105,5 @@ def create_app(
         app.mount("/static", StaticFiles(directory=native.STATIC_DIR), name="static")
     app.include_router(protocol.router)
     close_a2a = install_a2a(app, settings)
+    close_mcp = install_mcp_server(app)
     return app

@@ -25,6 +25,7 @@ STATUS: dict[str, int] = {
     "thread_exists": 409,
     "thread_busy": 409,
     "request_too_large": 413,
+    "unsupported_media_type": 415,
     "request_timeout": 408,
     "headers_too_large": 431,
     # A run failed (how /invoke answers): never the client's fault, so never a

@@ -3,8 +3,6 @@ this one: its name, what it can do (a skill per tool), where to call it (JSON-RP
 and HTTP+JSON, A2A 1.0 and 0.3 on the same URL) and how to say who is calling."""
 
 from collections.abc import Sequence
-from functools import cache
-from importlib.metadata import PackageNotFoundError, metadata
 
 from a2a.types import (
     AgentCapabilities,
@@ -22,6 +20,7 @@ from langchain_core.tools import BaseTool
 
 from ...agent.mcp_tools import MCP_SERVER
 from ...settings import AGENT_NAME, Settings
+from ..about import about
 from ..auth import TEST_USER_HEADER
 from .paths import JSONRPC_PATH, REST_PATH
 
@@ -39,7 +38,7 @@ def agent_card(
     """The card for the agent with these tools, served at `base_url` (PUBLIC_URL
     wins: behind a proxy, the request's own URL is not the one clients use)."""
     base = (settings.public_url or base_url).rstrip("/")
-    description, version = _about()
+    description, version = about()
     card = AgentCard(
         name=AGENT_NAME,
         description=description,
@@ -103,13 +102,3 @@ def _security(settings: Settings) -> SecurityScheme | None:
             )
         )
     return None
-
-
-@cache
-def _about() -> tuple[str, str]:
-    """The project's description and version, from pyproject.toml (as installed)."""
-    try:
-        project = metadata(AGENT_NAME)
-    except PackageNotFoundError:  # run from a source tree not installed
-        return AGENT_NAME, "0.0.0"
-    return project["Summary"] or AGENT_NAME, project["Version"]

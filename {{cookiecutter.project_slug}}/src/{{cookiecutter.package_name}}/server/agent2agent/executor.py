@@ -38,6 +38,7 @@ from ..native.events import (
     Token,
     ToolCallStarted,
     ToolResult,
+    calls_awaiting_approval,
 )
 from ..native.runs import start, stream
 
@@ -237,9 +238,7 @@ async def _completed(updater: TaskUpdater, run: RunCompleted) -> None:
 
 
 def _approval_text(question: Any) -> str:
-    requests = question.get("action_requests", []) if isinstance(question, dict) else []
-    calls = ", ".join(f"{r['name']}({r['args']})" for r in requests) or "a tool"
     return (
-        f"The agent wants to call {calls}. Reply approve or reject, or send "
-        'data {"decisions": [...]} (docs/a2a.md).'
+        f"The agent wants to call {calls_awaiting_approval(question)}. Reply approve "
+        'or reject, or send data {"decisions": [...]} (docs/a2a.md).'
     )

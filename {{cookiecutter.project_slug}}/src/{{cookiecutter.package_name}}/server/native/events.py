@@ -104,6 +104,13 @@ def citations_of(
     return [passages[key] for key in cited_keys(reply) if key in passages]
 
 
+def calls_awaiting_approval(question: Any) -> str:
+    """The tool calls an approval interrupt asks about, for a sentence:
+    `lookup({'key': 'alpha'}), ...`."""
+    requests = question.get("action_requests", []) if isinstance(question, dict) else []
+    return ", ".join(f"{r['name']}({r['args']})" for r in requests) or "a tool"
+
+
 RunEvent = RunStarted | Token | ToolCallStarted | ToolResult | RunCompleted | RunFailed
 
 

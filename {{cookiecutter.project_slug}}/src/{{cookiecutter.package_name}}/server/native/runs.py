@@ -88,6 +88,12 @@ async def invoke(
     thread)."""
     # The thread's id reaches the client with the reply, at the end.
     request = await runner.prepare(message, thread_id, announced=False, owner=owner)
+    return await finish(runner, request)
+
+
+async def finish(runner: AgentRunner, request: RunRequest) -> RunCompleted:
+    """Run `request` to the end, without tokens; raise `RunFailedError` on failure
+    (and `ThreadBusyError` if another run holds the thread)."""
     handle = await start(runner, request, tokens=False)
     async for event in stream(runner, request, handle):
         if isinstance(event, RunFailed):
