@@ -59,9 +59,10 @@ SLOW_COMBINATIONS: dict[str, dict[str, str]] = {
 # with the scripted model and the neutral test tools: concurrency across servers,
 # crash and restart recovery, graceful shutdown, the data directory's lock, the
 # Agent Protocol's differential, JavaScript and multitask tests, A2A's restarts
-# and its HTTP+JSON binding, the agent as an MCP server. They run in full in `defaults`; the other combinations
-# collect them (an import a rename broke still fails there) but do not run them,
-# which keeps CI well inside its time limit (they take about 5 minutes a project).
+# and its HTTP+JSON binding, the agent as an MCP server. They run in full in
+# `defaults`; the other combinations collect them (an import a rename broke still
+# fails there) but do not run them, which keeps CI well inside its time limit
+# (they take about 5 minutes a project).
 MACHINERY_TESTS = [
     "tests/integration/test_concurrency.py",
     "tests/integration/test_crash_recovery.py",

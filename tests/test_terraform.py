@@ -1186,3 +1186,24 @@ def test_each_environment_screens_with_its_own_model_armor_template(
         text = path.read_text()
         assert '--model-armor-template "$' in text, path.name
         assert f'-{environment}" \\' in text, path.name
+
+
+def test_cloud_run_takes_its_mcp_servers_from_each_environment(tree: Terraform) -> None:
+    """MCP_SERVERS is a checked variable of every root, passed to the service's env
+    (Agent Engine's environment is the deploy script's, not Terraform's)."""
+    if tree.context["deployment_target"] != "cloud_run":
+        pytest.skip("Agent Engine: Terraform does not own the engine's environment")
+    module = variables(tree.module)
+    assert_tunable(module["mcp_servers"], "mcp_servers")
+    assert unquote(module["mcp_servers"]["default"]) == ""
+    service = resources(tree.module)[("google_cloud_run_v2_service", "app")]
+    env = env_of(single(single(service, "template"), "containers"))
+    assert env["MCP_SERVERS"] == "${var.mcp_servers}"
+    for root in ("dev", "staging", "prod"):
+        [call] = [
+            body
+            for entry in parse(tree.root(root) / "main.tf")["module"]
+            for body in entry.values()
+        ]
+        assert call["mcp_servers"] == "${var.mcp_servers}", root
+        assert_tunable(variables(tree.root(root))["mcp_servers"], f"{root}: mcp")

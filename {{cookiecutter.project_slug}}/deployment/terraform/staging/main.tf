@@ -26,6 +26,7 @@ module "environment" {
   auth_mode            = var.auth_mode
   auth_extra_audiences = var.auth_extra_audiences
   guardrail            = var.guardrail
+  mcp_servers          = var.mcp_servers
 {%- endif %}
 {%- if cookiecutter.session_store == "cloud_sql" %}
 

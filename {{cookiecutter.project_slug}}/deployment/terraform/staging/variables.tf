@@ -69,6 +69,17 @@ variable "guardrail" {
   }
 }
 
+variable "mcp_servers" {
+  description = "MCP servers whose tools the agent uses: JSON in langchain-mcp-adapters' connection format (docs/mcp.md), or \"\" for none."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.mcp_servers == "" || can(keys(jsondecode(var.mcp_servers)))
+    error_message = "mcp_servers is \"\" or a JSON object of MCP servers (docs/mcp.md)."
+  }
+}
+
 variable "auth_extra_audiences" {
   description = "Other names clients call the service by (its hash-based run.app URL, a custom domain), which their ID tokens may be minted for."
   type        = list(string)

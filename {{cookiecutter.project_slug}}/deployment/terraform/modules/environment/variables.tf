@@ -384,6 +384,17 @@ variable "guardrail" {
   }
 }
 
+variable "mcp_servers" {
+  description = "MCP servers whose tools the agent uses (MCP_SERVERS): JSON in langchain-mcp-adapters' connection format, or \"\" for none. A Cloud Run server takes \"google_id_token\": true; keep secrets out (docs/mcp.md)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.mcp_servers == "" || can(keys(jsondecode(var.mcp_servers)))
+    error_message = "mcp_servers is \"\" or a JSON object of MCP servers (docs/mcp.md)."
+  }
+}
+
 variable "model_armor_prompts_on_fault" {
   description = "When Model Armor gives no verdict on a prompt, tool result or passage: `fail_closed` stops the run (503), `fail_open` lets it through."
   type        = string
