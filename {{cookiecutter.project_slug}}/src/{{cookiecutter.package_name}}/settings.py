@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     # Largest request body, in bytes; past it a 413, before anything is parsed.
     # The default holds a MAX_MESSAGE_CHARS message however the client escapes it.
     max_request_bytes: int = Field(256 * 1024, ge=1024, le=32 * 1024 * 1024)
+    # Memory across conversations: `store` keeps what users say about themselves
+    # (name, home, work, preferences) in the conversations' database and recalls
+    # it in their other threads (agent/memories.py; GET/DELETE /memories); `off`.
+    memory: Literal["store", "off"] = "store"
     # What the input guardrail does with prompt injection, jailbreaks and off-topic
     # requests: `block` (a polite refusal, the model never sees the message), `flag`
     # (the run goes on; the decision is reported and logged) or `off`.

@@ -24,6 +24,11 @@ class AgentContext:
     tools_requiring_approval: tuple[str, ...] = ()
     # Deadline of one model call; retries are the graph's (MODEL_MAX_RETRIES).
     model_timeout_seconds: float = 60.0
+    # Memory across conversations (MEMORY): recall the user's memories when a
+    # run starts, keep what they say about themselves (memories.py).
+    memory: bool = True
+    # Who is asking (the runner sets it for each run): whose memories these are.
+    user_id: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "AgentContext":
@@ -32,6 +37,7 @@ class AgentContext:
             require_tool_approval=settings.require_tool_approval,
             tools_requiring_approval=tuple(settings.tools_requiring_approval),
             model_timeout_seconds=settings.model_timeout_seconds,
+            memory=settings.memory == "store",
         )
 
 

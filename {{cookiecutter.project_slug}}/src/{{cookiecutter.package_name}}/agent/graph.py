@@ -1,7 +1,8 @@
-"""The agent's graph: a guardrail on what each run brings, then a model node (tool
-results screened before it reads them, its answers checked for leaks of the system
-prompt) and a tool node in a ReAct loop, with an optional human approval step
-before tools run."""
+"""The agent's graph: a guardrail on what each run brings (and the user's memories
+read), then a model node (tool results screened before it reads them, its answers
+checked for leaks of the system prompt; what the user said about themselves kept
+once it has answered) and a tool node in a ReAct loop, with an optional human
+approval step before tools run."""
 
 from collections.abc import Sequence
 from typing import Literal
@@ -15,6 +16,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode
 from langgraph.prebuilt.tool_node import ToolInvocationError
 from langgraph.runtime import Runtime
+from langgraph.store.base import BaseStore
 from langgraph.types import Command, RetryPolicy
 
 from ..settings import AGENT_NAME
@@ -23,6 +25,7 @@ from .context import AgentContext, context_of, needs_approval
 from .faults import answer_dangling_tool_calls, with_deadline
 from .guardrails import Guardrail, GuardrailDecision, GuardrailPolicy, decide
 from .leaks import LeakCheck
+from .memories import memory_of, memory_prompt, recall, remember, said_this_turn
 from .prompts import Prompt, load_prompt
 from .screen import (
     fingerprint,
@@ -51,10 +54,12 @@ def build_graph(
     tools: Sequence[BaseTool],
     guardrail: Guardrail,
     retry: RetryPolicy | None = None,
+    store: BaseStore | None = None,
 ) -> CompiledStateGraph[AgentState, AgentContext]:
     """Compile the agent: the guardrail screens the message, then the model
     decides and tools act until the model answers. Each run's settings reach the
-    nodes as its `AgentContext`; `retry` is how a failed model call is retried."""
+    nodes as its `AgentContext`; `retry` is how a failed model call is retried;
+    `store` keeps the users' memories (none: no memory)."""
     model_with_tools = model.bind_tools(tools)
     # The prompt with this graph's canary, and the check of answers against both.
     leak_check = LeakCheck(system_prompt.text)
@@ -74,6 +79,8 @@ def build_graph(
             update["messages"] = [refusal := AIMessage(REFUSAL)]
             update["screened"] = {**passed, fingerprint(refusal): True}
             return Command(goto=END, update=update)
+        if memory := memory_of(runtime):
+            update["memories"] = [m.text for m in await recall(*memory)]
         return Command(goto="agent", update=update)
 
     async def agent(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
@@ -91,8 +98,11 @@ def build_graph(
         if finding:
             update["guardrail"] = finding.as_dict()
         history = answer_dangling_tool_calls(readable(reading, verdicts | passed))
+        system = "\n\n".join(
+            filter(None, [leak_check.prompt, memory_prompt(state.get("memories", []))])
+        )
         reply = await with_deadline(
-            model_with_tools.ainvoke([SystemMessage(leak_check.prompt), *history]),
+            model_with_tools.ainvoke([SystemMessage(system), *history]),
             context.model_timeout_seconds,
         )
         answer = await check_answer(reply, policy)
@@ -108,6 +118,9 @@ def build_graph(
             )
         update["messages"] = [*withheld, reply]
         update["screened"] = {**passed, fingerprint(reply): True}
+        if not reply.tool_calls and (memory := memory_of(runtime)):
+            # Answered: what the user said about themselves this turn is kept.
+            await remember(*memory, said_this_turn(messages))
         return update
 
     async def check_answer(
@@ -140,7 +153,7 @@ def build_graph(
     builder.add_edge(START, "guard")
     builder.add_conditional_edges("agent", next_step)
     builder.add_edge("tools", "agent")
-    return builder.compile(checkpointer=checkpointer, name=AGENT_NAME)
+    return builder.compile(checkpointer=checkpointer, store=store, name=AGENT_NAME)
 
 
 def graph_tools(graph: CompiledStateGraph[AgentState, AgentContext]) -> list[BaseTool]:

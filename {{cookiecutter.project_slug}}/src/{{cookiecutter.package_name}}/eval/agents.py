@@ -3,6 +3,7 @@ deployed one over its native HTTP API (`--url`), both as a stream of run events.
 
 import json
 import os
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import fields
 from typing import Any, Protocol
@@ -21,15 +22,20 @@ class Agent(Protocol):
 
 
 class LocalAgent:
-    """The agent in this process, through the runner every entry point uses."""
+    """The agent in this process, through the runner every entry point uses. Each
+    conversation is a user of its own, so what one case tells the agent about
+    itself (MEMORY) never reaches another case."""
 
     def __init__(self, runner: AgentRunner) -> None:
         self.runner = runner
+        self._users: dict[str, str] = {}
 
     async def send(
         self, message: str, thread_id: str | None
     ) -> AsyncIterator[RunEvent]:
-        request = await self.runner.prepare(message, thread_id)
+        user = self._users.get(thread_id or "") or f"eval-{uuid.uuid4()}"
+        request = await self.runner.prepare(message, thread_id, owner=user)
+        self._users[request.thread_id] = user
         async for event in stream(self.runner, request):
             yield event
 

@@ -7,7 +7,8 @@ id-like token ("A-1001"), else a place ("in Paris"); a number; an option named. 
 is missing, it asks for it by name. A search tool (one taking a `query`) is called with
 any other question. After tool results it answers with them: from search results, with
 the sentence sharing most words with the question, cited by its passage's key. It also
-remembers a name the user gave, which makes multi-turn memory easy to see. Replies
+remembers a name the user gave, in the thread or in the memories the system prompt
+carries from their other threads, which makes memory easy to see. Replies
 stream word by word, tool calls as tool-call chunks.
 """
 
@@ -24,6 +25,7 @@ from langchain_core.messages import (
     AIMessageChunk,
     BaseMessage,
     HumanMessage,
+    SystemMessage,
     ToolMessage,
 )
 from langchain_core.messages.tool import ToolCall, tool_call_chunk
@@ -36,6 +38,7 @@ from .local_arguments import arguments, ask_for, mentions
 
 _NAME_GIVEN = re.compile(r"\bmy name is\s+([A-Z][\w'-]*)", re.IGNORECASE)
 _NAME_ASKED = re.compile(r"\bwhat(?:'s| is) my name\b", re.IGNORECASE)
+_NAME_REMEMBERED = re.compile(r"\bThe user's name is ([A-Z][\w'-]*)")
 _TOKEN = re.compile(r"\S+\s*")
 _QUESTION_WORDS = {"what", "when", "where", "which", "who", "why", "how", "can", "do"}
 _QUESTION_WORDS |= {"does", "is", "are", "will", "tell", "explain", "describe"}
@@ -234,6 +237,11 @@ def _chat_reply(
                 earlier = _NAME_GIVEN.search(message.text)
                 if earlier:
                     return f"Your name is {earlier.group(1)}."
+            # What the agent remembers from the user's other conversations.
+            if isinstance(message, SystemMessage):
+                remembered = _NAME_REMEMBERED.search(message.text)
+                if remembered:
+                    return f"Your name is {remembered.group(1)}."
         return "You have not told me your name yet."
     return f"I am the offline local model, so my answers are scripted. {_offer(tools)}"
 

@@ -69,6 +69,12 @@ class RunNotFoundError(RequestError):
     code = "run_not_found"
 
 
+class MemoryNotFoundError(RequestError):
+    """The user has no memory under this key."""
+
+    code = "memory_not_found"
+
+
 class AssistantNotFoundError(RequestError):
     """An Agent Protocol client named an assistant this server does not have."""
 

@@ -1,7 +1,8 @@
 """Where conversations are kept: LangGraph's checkpointer and store, opened together.
 
 The checkpointer holds each thread's messages (a checkpoint per step); the store
-holds the thread registry (see threads.py). Both live in SQLite files under
+holds the thread registry (see threads.py) and the users' memories
+(agent/memories.py). Both live in SQLite files under
 DATA_DIR, or in the PostgreSQL that DATABASE_URL names, which also keeps the
 thread locks that several server processes share (see locks.py).
 """

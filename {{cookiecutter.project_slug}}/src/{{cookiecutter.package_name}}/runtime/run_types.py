@@ -42,7 +42,8 @@ class RunRequest:
     checkpoint_id: str | None = None
     # The metadata of a thread this run creates, which no client knows of yet.
     new_thread_metadata: dict[str, Any] | None = None
-    # Whose thread this run creates (see threads.py).
+    # Who asks: whose thread this run creates (see threads.py), and whose
+    # memories the agent reads and keeps (agent/memories.py).
     owner: str = ANONYMOUS
     # Whether a client learns the new thread's id before the run ends (a stream's
     # first event tells it; /invoke's reply comes at the end). Announced, the

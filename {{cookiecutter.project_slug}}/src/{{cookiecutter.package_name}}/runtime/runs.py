@@ -7,6 +7,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
 from langchain_core.messages import HumanMessage
 from langgraph.graph.state import CompiledStateGraph
@@ -113,7 +114,7 @@ class AgentRunner:
                 owner=owner,
             )
         await self.require_idle_thread(thread_id, owner=owner)
-        return RunRequest(thread_id, graph_input)
+        return RunRequest(thread_id, graph_input, owner=owner)
 
     async def require_idle_thread(
         self, thread_id: str, *, owner: str | None = None
@@ -224,7 +225,8 @@ class AgentRunner:
                 run_config(
                     request, meter, metadata=self._metadata, max_steps=self.max_steps
                 ),
-                context=self.context,
+                # Whose run: the user whose memories the agent reads and keeps.
+                context=replace(self.context, user_id=request.owner),
                 stream_mode=modes,  # type: ignore[arg-type]
                 subgraphs=subgraphs,
             ):

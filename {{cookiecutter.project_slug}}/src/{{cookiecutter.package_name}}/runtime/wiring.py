@@ -8,6 +8,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
 
 from ..agent.context import AgentContext
 from ..agent.faults import model_retry_policy
@@ -56,7 +57,12 @@ async def open_runner(
     async with (
         open_persistence(settings) as persistence,
         open_graph(
-            settings, persistence.checkpointer, model=model, tools=tools, prompt=prompt
+            settings,
+            persistence.checkpointer,
+            model=model,
+            tools=tools,
+            prompt=prompt,
+            store=persistence.store,
         ) as graph,
     ):
         threads = ThreadRegistry(persistence.store, statements=persistence.records)
@@ -96,19 +102,20 @@ async def open_graph(
     model: BaseChatModel | None = None,
     tools: Sequence[BaseTool] | None = None,
     prompt: Prompt | None = None,
+    store: BaseStore | None = None,
 ) -> AsyncIterator[CompiledStateGraph[AgentState, AgentContext]]:
     """The agent's graph as the settings describe it: its prompt, model, tools (the
     MCP servers' too{% if cookiecutter.agent == "rag" %}, and the knowledge base's search, open while the graph is{% endif %})
     and guardrail; `model` and `tools` as for `open_runner`, `prompt` if already
-    loaded."""
+    loaded; `store` keeps the users' memories (MEMORY)."""
     # The agent's tools (or the caller's), and those of the MCP servers configured.
     tools = [*(TOOLS if tools is None else tools), *await load_mcp_tools(settings)]
 {%- if cookiecutter.agent == "rag" %}
     async with open_knowledge(settings) as knowledge:
         tools = [*tools, knowledge_tool(knowledge)]
-        yield _graph(settings, checkpointer, model, tools, prompt)
+        yield _graph(settings, checkpointer, model, tools, prompt, store)
 {%- else %}
-    yield _graph(settings, checkpointer, model, tools, prompt)
+    yield _graph(settings, checkpointer, model, tools, prompt, store)
 {%- endif %}
 
 
@@ -118,6 +125,7 @@ def _graph(
     model: BaseChatModel | None,
     tools: Sequence[BaseTool],
     prompt: Prompt | None,
+    store: BaseStore | None,
 ) -> CompiledStateGraph[AgentState, AgentContext]:
     return build_graph(
         model or chat_model_from_settings(settings),
@@ -128,6 +136,7 @@ def _graph(
         retry=model_retry_policy(
             settings.model_max_retries, settings.model_retry_backoff_seconds
         ),
+        store=store,
     )
 
 

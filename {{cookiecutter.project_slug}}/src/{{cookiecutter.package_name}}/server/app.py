@@ -24,6 +24,7 @@ from .headers import NoSniff
 from .internal_errors import InternalErrors
 from .limits import RequestSizeLimit
 from .mcp_server.api import install_mcp_server
+from .native import memories
 from .native import routes as native
 from .shutdown import drain_on_sigterm
 
@@ -100,6 +101,7 @@ def create_app(
     app.add_middleware(NoSniff)
     install_error_handlers(app)
     app.include_router(native.router)
+    app.include_router(memories.router)
     if settings.serve_playground:
         app.include_router(native.playground_router)
         app.mount("/static", StaticFiles(directory=native.STATIC_DIR), name="static")

@@ -22,6 +22,7 @@ STATUS: dict[str, int] = {
     "run_not_found": 404,
     "checkpoint_not_found": 404,
     "assistant_not_found": 404,
+    "memory_not_found": 404,
     "thread_exists": 409,
     "thread_busy": 409,
     "request_too_large": 413,

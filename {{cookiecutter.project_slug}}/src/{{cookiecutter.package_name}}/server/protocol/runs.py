@@ -146,7 +146,7 @@ async def _start(
         if checkpoint_id:
             await runner.history.require_checkpoint(thread_id, checkpoint_id)
     await runner.threads.add_metadata(thread_id, run_metadata)
-    return RunRequest(thread_id, graph_input, checkpoint_id=checkpoint_id)
+    return RunRequest(thread_id, graph_input, checkpoint_id=checkpoint_id, owner=owner)
 
 
 async def _event_stream(
