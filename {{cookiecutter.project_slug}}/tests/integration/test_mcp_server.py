@@ -94,6 +94,18 @@ async def test_an_answer_names_its_thread_and_the_thread_remembers(
     assert len(thread.json()["messages"]) == 6  # two turns, one with a tool call
 
 
+async def test_what_an_mcp_caller_says_is_not_kept_as_a_memory(
+    server_url: str,
+) -> None:
+    # An MCP client is often another agent: one identity for many people.
+    async with session(server_url, user="mcp-peer") as (client, _):
+        await ask(client, "My name is Ada")
+    async with httpx.AsyncClient(headers={"x-test-user": "mcp-peer"}) as http:
+        kept = (await http.get(f"{server_url}/memories")).json()["memories"]
+
+    assert kept == []
+
+
 async def test_a_thread_is_its_callers_own(server_url: str) -> None:
     async with session(server_url, user="grace") as (grace, _):
         first = await ask(grace, "Grace's secret")

@@ -39,6 +39,48 @@ def test_the_model_reads_memories_as_facts_about_the_user(
     assert "The user lives in" not in model.seen[0][0].text
 
 
+def test_another_users_runs_never_read_them(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path, auth_mode="test")
+    model = ScriptedChatModel()
+    with TestClient(create_app(settings, model=model, tools=TEST_TOOLS)) as client:
+        ada, bob = {"x-test-user": "ada"}, {"x-test-user": "bob"}
+        client.post("/invoke", json={"message": "My name is Ada"}, headers=ada)
+        client.post("/invoke", json={"message": "Hello"}, headers=bob)
+        client.post("/invoke", json={"message": "Hello"}, headers=ada)
+
+    prompts = [turn[0].text for turn in model.seen]
+    assert "The user's name is Ada." not in prompts[1]  # Bob's
+    assert "The user's name is Ada." in prompts[2]  # Ada's
+
+
+def test_with_memory_turned_off_none_is_read_any_more(tmp_path: Path) -> None:
+    model = ScriptedChatModel()
+    on = Settings(_env_file=None, data_dir=tmp_path)
+    with TestClient(create_app(on, model=model, tools=TEST_TOOLS)) as client:
+        first = client.post("/invoke", json={"message": "My name is Ada"}).json()
+        turn = {"message": "Hi", "thread_id": first["thread_id"]}
+        client.post("/invoke", json=turn)
+    off = Settings(_env_file=None, data_dir=tmp_path, memory="off")
+    with TestClient(create_app(off, model=model, tools=TEST_TOOLS)) as client:
+        client.post("/invoke", json=turn)
+
+    assert "The user's name is Ada." in model.seen[1][0].text
+    # Not from the store, nor from anything the thread kept of it.
+    assert "The user's name is Ada." not in model.seen[2][0].text
+
+
+def test_erased_memories_are_not_read_even_in_the_same_thread(
+    client: TestClient, model: ScriptedChatModel
+) -> None:
+    first = client.post("/invoke", json={"message": "My name is Ada"}).json()
+    client.post("/invoke", json={"message": "Hi", "thread_id": first["thread_id"]})
+    client.delete("/memories")
+    client.post("/invoke", json={"message": "Hi", "thread_id": first["thread_id"]})
+
+    assert "The user's name is Ada." in model.seen[1][0].text
+    assert "The user's name is Ada." not in model.seen[2][0].text
+
+
 def test_memories_are_the_callers_own_and_can_be_listed_and_erased(
     tmp_path: Path,
 ) -> None:

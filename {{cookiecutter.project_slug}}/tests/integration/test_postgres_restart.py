@@ -9,6 +9,7 @@ token) on a real PostgreSQL that the test stops and starts again (postgres.py).
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -41,8 +42,9 @@ def database() -> Iterator[PostgresServer]:
         pytest.skip(f"PostgreSQL tests skipped: {missing}")
 
 
-def _stream(url: str) -> tuple[str, str, float]:
-    """One turn on a new thread: (thread id, last event, seconds it took)."""
+def _stream(url: str, under_way: threading.Event) -> tuple[str, str, float]:
+    """One turn on a new thread: (thread id, last event, seconds it took); sets
+    `under_way` once its first event has arrived."""
     started = time.monotonic()
     thread_id, last = "", ""
     with httpx.stream(
@@ -53,6 +55,7 @@ def _stream(url: str) -> tuple[str, str, float]:
                 last = line.removeprefix("event:").strip()
             elif line.startswith("data:") and not thread_id:
                 thread_id = json.loads(line.removeprefix("data:"))["thread_id"]
+                under_way.set()
     return thread_id, last, time.monotonic() - started
 
 
@@ -78,8 +81,10 @@ def test_a_database_restart_under_load(
     settings = {"DATABASE_URL": database.url, **SLOW_TOKENS}
     with live_server(tmp_path / "data", settings) as url:
         with ThreadPoolExecutor(STREAMS) as pool:
-            streams = [pool.submit(_stream, url) for _ in range(STREAMS)]
-            time.sleep(0.5)  # the runs are under way
+            under_way = [threading.Event() for _ in range(STREAMS)]
+            streams = [pool.submit(_stream, url, event) for event in under_way]
+            # Every run has started (a loaded machine may take a while), not some.
+            assert all(event.wait(STREAM_DEADLINE_S) for event in under_way)
             database.stop()
             went_unready = _wait_for(lambda: _ready(url) == 503, seconds=10)
             database.start()

@@ -1,8 +1,8 @@
-"""The agent's graph: a guardrail on what each run brings (and the user's memories
-read), then a model node (tool results screened before it reads them, its answers
-checked for leaks of the system prompt; what the user said about themselves kept
-once it has answered) and a tool node in a ReAct loop, with an optional human
-approval step before tools run."""
+"""The agent's graph: a guardrail on what each run brings, then a model node (the
+user's memories in its prompt, tool results screened before it reads them, its
+answers checked for leaks of the system prompt; what the user said about
+themselves kept once it has answered) and a tool node in a ReAct loop, with an
+optional human approval step before tools run."""
 
 from collections.abc import Sequence
 from typing import Literal
@@ -79,8 +79,6 @@ def build_graph(
             update["messages"] = [refusal := AIMessage(REFUSAL)]
             update["screened"] = {**passed, fingerprint(refusal): True}
             return Command(goto=END, update=update)
-        if memory := memory_of(runtime):
-            update["memories"] = [m.text for m in await recall(*memory)]
         return Command(goto="agent", update=update)
 
     async def agent(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
@@ -98,9 +96,11 @@ def build_graph(
         if finding:
             update["guardrail"] = finding.as_dict()
         history = answer_dangling_tool_calls(readable(reading, verdicts | passed))
-        system = "\n\n".join(
-            filter(None, [leak_check.prompt, memory_prompt(state.get("memories", []))])
-        )
+        # What the user told the agent in other conversations, read fresh (an
+        # erased memory is gone at once; none is copied into the thread).
+        memory = memory_of(runtime)
+        memories = [m.text for m in await recall(*memory)] if memory else []
+        system = "\n\n".join(filter(None, [leak_check.prompt, memory_prompt(memories)]))
         reply = await with_deadline(
             model_with_tools.ainvoke([SystemMessage(system), *history]),
             context.model_timeout_seconds,
@@ -118,9 +118,9 @@ def build_graph(
             )
         update["messages"] = [*withheld, reply]
         update["screened"] = {**passed, fingerprint(reply): True}
-        if not reply.tool_calls and (memory := memory_of(runtime)):
+        if memory and not reply.tool_calls and not answer.blocked:
             # Answered: what the user said about themselves this turn is kept.
-            await remember(*memory, said_this_turn(messages))
+            await remember(*memory, said_this_turn(messages), screen=guardrail)
         return update
 
     async def check_answer(

@@ -12,8 +12,13 @@ when the agent has answered (graph.py); the API lists and erases them
 What is kept is deliberately narrow and predictable: a user's own plain statements
 about themselves (their name, where they live, where they work, what they prefer),
 found by the patterns below in messages the guardrail let through. Each is kept as
-a sentence about the user, never as the user's words: a memory cannot carry an
-instruction into a later prompt.
+a sentence about the user, never as the user's words, a few words long, and only if
+the guardrail finds nothing in that sentence either: so a memory is a fact, and the
+prompt says so.
+
+Memories are a person's: runs for a caller that speaks for many people under one
+identity (another agent over A2A or MCP; Agent Engine, whose calls name no caller)
+neither read nor keep them (RunRequest.memory).
 """
 
 import hashlib
@@ -26,6 +31,7 @@ from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
 from .context import AgentContext, context_of
+from .guardrails import Guardrail
 from .prompts import load_prompt
 
 NAMESPACE = "memories"
@@ -60,7 +66,8 @@ FACTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ),
     (
         "prefers",
-        re.compile(r"(?i:\bi prefer)\s+" + _VALUE),
+        # Not "I prefer you ..." or "I prefer that ...": a wish about the agent.
+        re.compile(r"(?i:\bi prefer)\s+(?!(?i:you|your|that|if)\b)" + _VALUE),
         "The user prefers {value}.",
     ),
 )
@@ -95,13 +102,17 @@ async def recall(store: BaseStore, user: str) -> list[Memory]:
     return sorted(memories, key=lambda memory: memory.updated_at)
 
 
-async def remember(store: BaseStore, user: str, messages: Iterable[str]) -> None:
-    """Keep what these messages of `user`'s say about them (newest wins)."""
+async def remember(
+    store: BaseStore, user: str, messages: Iterable[str], *, screen: Guardrail
+) -> None:
+    """Keep what these messages of `user`'s say about them (newest wins), each
+    sentence only if `screen` finds nothing in it."""
     found: dict[str, str] = {}
     for message in messages:
         found |= facts(message)
     for key, text in found.items():
-        await store.aput(_namespace(user), key, {"text": text}, index=False)
+        if await screen.classify(text) is None:
+            await store.aput(_namespace(user), key, {"text": text}, index=False)
 
 
 async def forget(store: BaseStore, user: str, key: str | None = None) -> int:

@@ -23,6 +23,3 @@ class AgentState(MessagesState):
     # True passed (or the agent wrote it), False refused. Only passed messages
     # reach the model; any other is screened first.
     screened: NotRequired[Annotated[dict[str, bool], _merged]]
-    # What the agent knows about the user from their other conversations, read
-    # when the run started (memories.py): sentences about the user.
-    memories: NotRequired[list[str]]

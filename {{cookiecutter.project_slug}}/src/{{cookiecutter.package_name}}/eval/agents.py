@@ -42,7 +42,8 @@ class LocalAgent:
 
 class RemoteAgent:
     """A deployed agent's `POST /stream`. EVAL_ID_TOKEN, when set, is sent as a bearer
-    token (Cloud Run services require IAM authentication)."""
+    token (Cloud Run services require IAM authentication). All cases run as the
+    one identity: its memories are erased before each case."""
 
     def __init__(self, url: str, timeout: float = 120.0) -> None:
         token = os.environ.get("EVAL_ID_TOKEN")
@@ -52,6 +53,14 @@ class RemoteAgent:
     async def send(
         self, message: str, thread_id: str | None
     ) -> AsyncIterator[RunEvent]:
+        if thread_id is None:
+            # A new case: the eval's identity starts it remembering nothing of the
+            # others (MEMORY, agent/memories.py).
+            erased = await self.client.delete("/memories")
+            if erased.status_code != 200:
+                raise RuntimeError(
+                    f"{self.client.base_url}: {erased.status_code} {erased.text}"
+                )
         body = {"message": message, "thread_id": thread_id}
         async with self.client.stream("POST", "/stream", json=body) as response:
             if response.status_code != 200:

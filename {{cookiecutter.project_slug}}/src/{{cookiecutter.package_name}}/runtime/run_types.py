@@ -45,6 +45,10 @@ class RunRequest:
     # Who asks: whose thread this run creates (see threads.py), and whose
     # memories the agent reads and keeps (agent/memories.py).
     owner: str = ANONYMOUS
+    # Whether the agent reads and keeps the owner's memories: not for a caller
+    # that speaks for many people under one identity (another agent over A2A or
+    # MCP), whose memories would mix theirs.
+    memory: bool = True
     # Whether a client learns the new thread's id before the run ends (a stream's
     # first event tells it; /invoke's reply comes at the end). Announced, the
     # thread is recorded busy when the run starts and its status set when it ends;

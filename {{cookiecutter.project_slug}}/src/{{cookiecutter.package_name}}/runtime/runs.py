@@ -99,9 +99,10 @@ class AgentRunner:
         *,
         announced: bool = True,
         owner: str = ANONYMOUS,
+        memory: bool = True,
     ) -> RunRequest:
         """A run of one user message by `owner`; a missing thread id starts a new
-        thread of theirs (`announced`: see RunRequest)."""
+        thread of theirs (`announced`, `memory`: see RunRequest)."""
         self.check_message(message)
         graph_input = AgentState(messages=[HumanMessage(message)])
         if thread_id is None:
@@ -112,9 +113,10 @@ class AgentRunner:
                 new_thread_metadata={},
                 announced=announced,
                 owner=owner,
+                memory=memory,
             )
         await self.require_idle_thread(thread_id, owner=owner)
-        return RunRequest(thread_id, graph_input, owner=owner)
+        return RunRequest(thread_id, graph_input, owner=owner, memory=memory)
 
     async def require_idle_thread(
         self, thread_id: str, *, owner: str | None = None
@@ -226,7 +228,9 @@ class AgentRunner:
                     request, meter, metadata=self._metadata, max_steps=self.max_steps
                 ),
                 # Whose run: the user whose memories the agent reads and keeps.
-                context=replace(self.context, user_id=request.owner),
+                context=replace(
+                    self.context, user_id=request.owner if request.memory else None
+                ),
                 stream_mode=modes,  # type: ignore[arg-type]
                 subgraphs=subgraphs,
             ):

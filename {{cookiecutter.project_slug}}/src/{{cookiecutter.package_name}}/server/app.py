@@ -68,8 +68,10 @@ def create_app(
                 with drain_on_sigterm(runner):
                     yield
             finally:
-                await close_a2a()
-                await close_mcp()
+                try:
+                    await close_a2a()
+                finally:
+                    await close_mcp()
 
     docs = settings.serve_api_docs
     app = FastAPI(

@@ -75,7 +75,7 @@ REST_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
 }
 TASK_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-COUNT = {"type": "integer", "minimum": 0}
+COUNT = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
 QUERIES: dict[str, list[dict[str, Any]]] = {
     "/tasks/{id}": [
         {"name": "historyLength", "in": "query", "required": False, "schema": COUNT}

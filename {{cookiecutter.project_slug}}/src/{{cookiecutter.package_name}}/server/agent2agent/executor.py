@@ -1,6 +1,7 @@
 """A2A requests as runs of the agent: each A2A context is a thread of the caller's,
 so a second message in a context sees the first; the run's progress becomes task
-status and artifact updates, its end the task's state.
+status and artifact updates, its end the task's state. No memory across contexts
+(agent/memories.py): a calling agent's one identity speaks for many people.
 
 | The run                                | The task                              |
 | -------------------------------------- | ------------------------------------- |
@@ -119,7 +120,9 @@ class RunnerExecutor(AgentExecutor):
         parts = list(message.parts) if message else []
         if resume:
             await self.runner.require_idle_thread(thread_id, owner=owner)
-            return RunRequest(thread_id, Command(resume=_answer(parts)), owner=owner)
+            return RunRequest(
+                thread_id, Command(resume=_answer(parts)), owner=owner, memory=False
+            )
         text = context.get_user_input()
         self.runner.check_message(text)
         graph_input = AgentState(messages=[HumanMessage(text)])
@@ -131,8 +134,9 @@ class RunnerExecutor(AgentExecutor):
                 graph_input,
                 new_thread_metadata={"a2a_context_id": context.context_id},
                 owner=owner,
+                memory=False,
             )
-        return RunRequest(thread_id, graph_input, owner=owner)
+        return RunRequest(thread_id, graph_input, owner=owner, memory=False)
 
 
 def _answer(parts: list[Part]) -> Any:

@@ -29,9 +29,11 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 # What the SDK answers in the A2A error shape; anything else is the server's own
 # fault, which the app's handlers answer (503 for a database down, else 500).
 A2A_FAILURES = (A2AError, ParseError)
-# Query parameters that must be whole numbers, at least 0 (the SDK's 0.3 endpoint
-# reads them with int(), so "abc" would be its 500).
+# Query parameters that must be whole numbers from 0 to the SDK's 32-bit limit (its
+# 0.3 endpoint reads them with int(), and its protobuf fields are int32: "abc" or
+# 2147483648 would be its 500).
 COUNTS = ("historyLength", "pageSize")
+LARGEST_COUNT = 2**31 - 1
 
 
 def rest_endpoints(
@@ -79,9 +81,9 @@ def _guarded(endpoint: Endpoint) -> Endpoint:
 def _check_counts(request: Request) -> None:
     for name in COUNTS:
         for value in request.query_params.getlist(name):
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()) or int(value) > LARGEST_COUNT:
                 raise InvalidParamsError(
-                    message=f"{name} must be a whole number, 0 or more"
+                    message=f"{name} must be a whole number from 0 to {LARGEST_COUNT}"
                 )
 
 

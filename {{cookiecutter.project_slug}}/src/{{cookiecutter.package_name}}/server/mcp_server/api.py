@@ -100,12 +100,14 @@ def install_mcp_server(
     )
 
     async def close() -> None:
-        # A session manager runs once: a later lifespan starts a new server.
-        nonlocal running
+        # A session manager runs once: a later lifespan starts a new server, and
+        # may run on another event loop (a new lock for it).
+        nonlocal running, opening
         async with opening:
             if running is not None:
                 await running.stop()
                 running = None
+        opening = asyncio.Lock()
 
     return close
 

@@ -102,8 +102,14 @@ async def _request(
     if thread_id is not None and decision in DECISIONS:
         thread = await runner.require_idle_thread(thread_id, owner=owner)
         if thread.status == "interrupted":
-            return RunRequest(thread_id, Command(resume=decision), owner=owner)
-    return await runner.prepare(message, thread_id, announced=False, owner=owner)
+            return RunRequest(
+                thread_id, Command(resume=decision), owner=owner, memory=False
+            )
+    # No memory across threads: an MCP client (often another agent, one identity
+    # for many people) would mix its users' memories (agent/memories.py).
+    return await runner.prepare(
+        message, thread_id, announced=False, owner=owner, memory=False
+    )
 
 
 def _answer(run: RunCompleted) -> Answer:
