@@ -22,16 +22,15 @@ import httpx
 import pytest
 
 from helpers import (
+    COMMAND_TIMEOUT_SECONDS,
     TEMPLATE_ROOT,
     bake_or_fail,
     describe_failure,
     isolated_environment,
     run,
+    skip_machinery_tests,
 )
 
-# Each make target's limit. The defaults project's `make test` takes about 9
-# minutes on two quiet cores; on a machine doing other work, twice as long.
-COMMAND_TIMEOUT_SECONDS = 1800
 CURRENT_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 PYTHON_CHOICES = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text())[
     "python_version"
@@ -57,31 +56,6 @@ SLOW_COMBINATIONS: dict[str, dict[str, str]] = {
 }
 
 
-# The server's machinery is the same in every combination, and its tests drive it
-# with the scripted model and the neutral test tools: concurrency across servers,
-# crash and restart recovery, graceful shutdown, the data directory's lock, the
-# Agent Protocol's differential, JavaScript and multitask tests, A2A's restarts
-# and its HTTP+JSON binding, the agent as an MCP server. They run in full in
-# `defaults`; the other combinations collect them (an import a rename broke still
-# fails there) but do not run them, which keeps CI well inside its time limit
-# (they take about 5 minutes a project).
-MACHINERY_TESTS = [
-    "tests/integration/test_concurrency.py",
-    "tests/integration/test_crash_recovery.py",
-    "tests/integration/test_postgres_restart.py",
-    "tests/integration/test_data_dir.py",
-    "tests/integration/test_graceful_shutdown.py",
-    "tests/integration/test_protocol_reference.py",
-    "tests/integration/test_protocol_js.py",
-    "tests/integration/test_protocol_multitask.py",
-    "tests/integration/test_a2a_rest.py",
-    "tests/integration/test_mcp_server.py",
-    "tests/integration/test_a2a.py::test_tasks_and_conversations_survive_a_restart",
-    "tests/integration/test_a2a.py::test_a_question_asked_before_a_restart",
-    "tests/integration/test_a2a.py::test_a_task_a_killed_server_ran_fails",
-]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "extra_context"), SLOW_COMBINATIONS.items(), ids=list(SLOW_COMBINATIONS)
@@ -103,8 +77,7 @@ def test_generated_project_passes_its_own_checks(
     home.mkdir()
     environment = isolated_environment(home)
     if name != "defaults":
-        deselected = (f"--deselect={test}" for test in MACHINERY_TESTS)
-        environment["PYTEST_ADDOPTS"] = " ".join(deselected)
+        skip_machinery_tests(environment)
     for target in ("install", "lint", "test", "eval"):
         process = run(
             ["make", target],

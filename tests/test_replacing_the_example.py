@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from helpers import bake_or_fail, describe_failure, isolated_environment, run
+from helpers import (
+    COMMAND_TIMEOUT_SECONDS,
+    bake_or_fail,
+    describe_failure,
+    isolated_environment,
+    run,
+    skip_machinery_tests,
+)
 
 REPLACEMENT = Path(__file__).parent / "replacement"
 EXAMPLE_TOOLS = ("get_weather", "get_current_time")
@@ -48,9 +55,16 @@ def test_replacing_the_example_keeps_the_project_green(
     home = tmp_path / "home"
     home.mkdir()
     environment = isolated_environment(home)
+    # The machinery's tests use no example: the defaults bake runs them.
+    skip_machinery_tests(environment)
 
     for target in ("install", "lint", "test"):
-        process = run(["make", target], cwd=project, env=environment, timeout=900)
+        process = run(
+            ["make", target],
+            cwd=project,
+            env=environment,
+            timeout=COMMAND_TIMEOUT_SECONDS,
+        )
         assert process.returncode == 0, describe_failure(process)
 
     expecting = cases_expecting(project, EXAMPLE_TOOLS)
