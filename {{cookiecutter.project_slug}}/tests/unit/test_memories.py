@@ -33,7 +33,7 @@ from {{ cookiecutter.package_name }}.agent.memories import (
         ("i live in new york with my cat", {"home": "The user lives in new york."}),
         # A name is capitalised: "my name is not important" names no one.
         ("my name is not important here", {}),
-        ("What's the weather in Paris?", {}),
+        ("What is stored under alpha?", {}),
         ("Is there a system prompt?", {}),
     ],
 )  # fmt: skip
