@@ -10,7 +10,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import tomllib
 from collections.abc import Iterator
@@ -23,7 +22,6 @@ import pytest
 
 from helpers import (
     COMMAND_TIMEOUT_SECONDS,
-    TEMPLATE_ROOT,
     bake_or_fail,
     describe_failure,
     isolated_environment,
@@ -31,20 +29,10 @@ from helpers import (
     skip_machinery_tests,
 )
 
-CURRENT_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
-PYTHON_CHOICES = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text())[
-    "python_version"
-]
-
-# Defaults, and a second package name on the Python running the tests (the baked
-# project must accept that interpreter, which UV_PYTHON pins below).
+# Defaults, and one bake per other deployment or agent. A second package name on
+# the Python running the tests is baked by tests/test_replacing_the_example.py.
 SLOW_COMBINATIONS: dict[str, dict[str, str]] = {
     "defaults": {},
-    "other-package": {
-        "project_name": "Support Desk",
-        "package_name": "desk_agent",
-        "python_version": CURRENT_PYTHON,
-    },
     # The retrieval agent: ingestion, pgvector and grounding tests run in the project.
     "rag": {"agent": "rag"},
     # Agent Engine: its app class and deploy script's tests run in the project.
@@ -63,8 +51,6 @@ SLOW_COMBINATIONS: dict[str, dict[str, str]] = {
 def test_generated_project_passes_its_own_checks(
     cookies: Any, tmp_path: Path, name: str, extra_context: dict[str, str]
 ) -> None:
-    if extra_context.get("python_version", PYTHON_CHOICES[0]) not in PYTHON_CHOICES:
-        pytest.skip(f"Python {CURRENT_PYTHON} is not a python_version choice")
     locking = {**extra_context, "_lock_dependencies": "yes"}
     project = Path(bake_or_fail(cookies, locking).project_path)
     # The lock the post-generation hook wrote is the tested set, and is what

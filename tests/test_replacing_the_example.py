@@ -4,6 +4,7 @@ tools (`agent/tools.py`), its system prompt and its tool tests, and nothing else
 eval case that expects a tool the agent no longer has."""
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from helpers import (
     COMMAND_TIMEOUT_SECONDS,
+    TEMPLATE_ROOT,
     bake_or_fail,
     describe_failure,
     isolated_environment,
@@ -20,6 +22,24 @@ from helpers import (
 
 REPLACEMENT = Path(__file__).parent / "replacement"
 EXAMPLE_TOOLS = ("get_weather", "get_current_time")
+CURRENT_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+PYTHON_CHOICES = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text())[
+    "python_version"
+]
+# The ReAct bake also proves another package name on the Python running the tests
+# (the project must accept that interpreter, which UV_PYTHON pins).
+OPTIONS: dict[str, dict[str, str]] = {
+    "react": {
+        "project_name": "Support Desk",
+        "package_name": "desk_agent",
+        **(
+            {"python_version": CURRENT_PYTHON}
+            if CURRENT_PYTHON in PYTHON_CHOICES
+            else {}
+        ),
+    },
+    "rag": {"agent": "rag"},
+}
 
 
 def replace_the_example(project: Path, package: str) -> None:
@@ -46,12 +66,13 @@ def cases_expecting(project: Path, tools: tuple[str, ...]) -> set[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("agent", ["react", "rag"])
+@pytest.mark.parametrize("agent", list(OPTIONS))
 def test_replacing_the_example_keeps_the_project_green(
     cookies: Any, tmp_path: Path, agent: str
 ) -> None:
-    project = Path(bake_or_fail(cookies, {"agent": agent}).project_path)
-    replace_the_example(project, "my_agent")
+    options = OPTIONS[agent]
+    project = Path(bake_or_fail(cookies, options).project_path)
+    replace_the_example(project, options.get("package_name", "my_agent"))
     home = tmp_path / "home"
     home.mkdir()
     environment = isolated_environment(home)
