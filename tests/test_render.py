@@ -69,6 +69,17 @@ def test_python_files_compile(project: Path) -> None:
         compile(path.read_text(encoding="utf-8"), str(path), "exec")
 
 
+def test_no_module_is_over_300_lines(project: Path) -> None:
+    """One concern a module: an application module that outgrows a few screens is
+    split (tests and fakes are not held to it)."""
+    long = {
+        str(path.relative_to(project)): lines
+        for path in (project / "src").rglob("*.py")
+        if (lines := len(path.read_text("utf-8").splitlines())) > 300
+    }
+    assert not long
+
+
 def test_pyproject_carries_the_inputs_exactly(bake: Bake, project: Path) -> None:
     context = bake.context
     with (project / "pyproject.toml").open("rb") as file:

@@ -1,16 +1,25 @@
 """Every runtime knob of the agent, read once from the environment and `.env`."""
 
-import json
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    model_validator,
+)
+from pydantic_settings import {% if cookiecutter.agent != "rag" %}BaseSettings, {% endif %}NoDecode, SettingsConfigDict
+
+{% if cookiecutter.agent == "rag" -%}
+from .knowledge_settings import KnowledgeSettings
+{% endif -%}
+from .mcp_config import check_mcp_servers, read_mcp_servers
 
 AGENT_NAME = {{ cookiecutter.project_slug | literal }}
-# A BigQuery table's full name: project (optionally "domain.com:project"), dataset,
-# table.
+# A BigQuery table's full name: [domain.com:]project.dataset.table
 BIGQUERY_TABLE = (
     r"^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]"
     r"\.[A-Za-z0-9_]{1,1024}\.[A-Za-z0-9_-]{1,1024}$"
@@ -32,7 +41,7 @@ VERTEX_PROVIDERS = frozenset({"vertex", "google_vertexai"})
 LOCAL_MODEL_PRICE = ModelPrice(input_usd_per_million=0, output_usd_per_million=0)
 
 
-class Settings(BaseSettings):
+class Settings({% if cookiecutter.agent == "rag" %}KnowledgeSettings{% else %}BaseSettings{% endif %}):
     """Runtime configuration; every field maps to the upper-case environment variable.
 
     `.env.example` documents each variable; the defaults run fully offline.
@@ -89,9 +98,12 @@ class Settings(BaseSettings):
     # {"tickets": {"transport": "streamable_http", "url": "http://127.0.0.1:8931/mcp"}}
     # or {"files": {"transport": "stdio", "command": "python", "args": ["srv.py"]}};
     # `"google_id_token": true` calls a server on Cloud Run with a Google ID token.
-    mcp_servers: Annotated[dict[str, dict[str, Any]], NoDecode] = Field(
-        default_factory=dict
-    )
+    mcp_servers: Annotated[
+        dict[str, dict[str, Any]],
+        NoDecode,
+        BeforeValidator(read_mcp_servers),
+        AfterValidator(check_mcp_servers),
+    ] = Field(default_factory=dict)
     # A server that cannot be reached at start-up: `fail` (the app does not start,
     # one line says which) or `skip` (its tools are left out, with a warning).
     mcp_unreachable: Literal["fail", "skip"] = "fail"
@@ -112,9 +124,10 @@ class Settings(BaseSettings):
     # requests: `block` (a polite refusal, the model never sees the message), `flag`
     # (the run goes on; the decision is reported and logged) or `off`.
     guardrail_policy: Literal["block", "flag", "off"] = "block"
-    # Which guardrail: `patterns` (offline, the default) or `model_armor` (the
-    # pattern screen, then Google Cloud's Model Armor: docs/guardrails.md).
-    guardrail: Literal["patterns", "model_armor"] = "patterns"
+    # Which guardrail (docs/guardrails.md): `classifier` (offline: the patterns, then
+    # a learned classifier of user messages), `patterns` (the patterns alone) or
+    # `model_armor` (the patterns, then Google Cloud's Model Armor).
+    guardrail: Literal["classifier", "patterns", "model_armor"] = "classifier"
     # The Model Armor template's id, in GOOGLE_CLOUD_PROJECT and in
     # MODEL_ARMOR_LOCATION (GOOGLE_CLOUD_LOCATION if unset); Terraform creates it.
     model_armor_template: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]+$")
@@ -170,28 +183,6 @@ class Settings(BaseSettings):
     # the A2A agent card tells other agents to call it there. Unset, the card
     # names the URL the card was asked for.
     public_url: str | None = None
-{%- if cookiecutter.agent == "rag" %}
-
-    # Knowledge: what `make ingest` indexes and the agent searches (docs/knowledge.md).
-    # Where chunks and vectors live: `local` (files under DATA_DIR/knowledge) or
-    # `pgvector` (the PostgreSQL that DATABASE_URL names, with pgvector installed).
-    knowledge_store: Literal["local", "pgvector"] = "local"
-    # What `make ingest` reads when given no source: a folder or gs://bucket/prefix.
-    knowledge_source: str = Field("knowledge", min_length=1)
-    # `local` is an offline stand-in that matches wording, not meaning; `vertex` is a
-    # Vertex AI text-embedding model. Each embedding has its own index: after a
-    # change, run `make ingest` again.
-    embedding_provider: Literal["local", "vertex"] = "local"
-    # The Vertex AI text-embedding model (the drift check's default too).
-    embedding_model: str = Field("gemini-embedding-001", min_length=1)
-    # Passages a search returns.
-    retrieval_k: int = Field(4, ge=1, le=50)
-    # Chunk length and the overlap between neighbours, in characters.
-    chunk_size: int = Field(800, ge=100, le=20000)
-    chunk_overlap: int = Field(100, ge=0)
-    # Overrides the Cloud Storage endpoint (private endpoints, protocol fakes).
-    storage_endpoint: str | None = None
-{%- endif %}
 
     @model_validator(mode="after")
     def _one_model_setting(self) -> Self:
@@ -205,44 +196,6 @@ class Settings(BaseSettings):
         else:
             self.model_provider = "local"
         return self
-
-    @field_validator("mcp_servers", mode="before")
-    @classmethod
-    def _mcp_servers_from_json_or_file(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        text = value.strip()
-        if text and not text.startswith("{"):
-            path = Path(text).expanduser()
-            if not path.is_file():
-                raise ValueError(f"MCP_SERVERS: {text!r} is neither JSON nor a file")
-            text = path.read_text(encoding="utf-8")
-        try:
-            return json.loads(text or "{}")
-        except json.JSONDecodeError as error:
-            raise ValueError(f"MCP_SERVERS is not valid JSON: {error}") from None
-
-    @field_validator("mcp_servers")
-    @classmethod
-    def _mcp_servers_are_usable(
-        cls, servers: dict[str, dict[str, Any]]
-    ) -> dict[str, dict[str, Any]]:
-        for name, server in servers.items():
-            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,29}", name):
-                raise ValueError(
-                    f"MCP server name {name!r}: up to 30 letters, digits, '_' or '-', "
-                    "starting with a letter (it prefixes its tools' names)"
-                )
-            transport = server.get("transport")
-            needs = {"streamable_http": "url", "stdio": "command"}.get(str(transport))
-            if needs is None:
-                raise ValueError(
-                    f"MCP server {name!r}: transport is 'streamable_http' or "
-                    f"'stdio', not {transport!r}"
-                )
-            if not server.get(needs):
-                raise ValueError(f"MCP server {name!r} ({transport}) needs {needs!r}")
-        return servers
 
     @model_validator(mode="after")
     def _model_armor_needs_a_template(self) -> Self:
@@ -287,11 +240,6 @@ class Settings(BaseSettings):
             raise ValueError(
                 "EMBEDDING_PROVIDER=vertex needs GOOGLE_CLOUD_PROJECT: set it to the "
                 "project that has the Vertex AI API enabled"
-            )
-        if self.chunk_overlap >= self.chunk_size:
-            raise ValueError(
-                f"CHUNK_OVERLAP ({self.chunk_overlap}) must be smaller than "
-                f"CHUNK_SIZE ({self.chunk_size})"
             )
         return self
 {%- endif %}

@@ -59,13 +59,13 @@ variable "auth_mode" {
 }
 
 variable "guardrail" {
-  description = "The guardrail: `model_armor` (the environment's Model Armor template after the local pattern screen) or `patterns` (the local screen alone)."
+  description = "The guardrail: `model_armor` (the environment's Model Armor template after the local pattern screen), `classifier` (the local patterns, then a learned classifier) or `patterns` (the local patterns alone)."
   type        = string
   default     = "model_armor"
 
   validation {
-    condition     = contains(["model_armor", "patterns"], var.guardrail)
-    error_message = "guardrail is `model_armor` or `patterns`."
+    condition     = contains(["model_armor", "classifier", "patterns"], var.guardrail)
+    error_message = "guardrail is `model_armor`, `classifier` or `patterns`."
   }
 }
 

@@ -1,7 +1,7 @@
 """The guardrail the settings choose (GUARDRAIL): the one place to plug in another."""
 
 from ..settings import Settings
-from .guardrails import Guardrail, Layers, PatternGuardrail
+from .guardrails import ClassifierGuardrail, Guardrail, Layers, PatternGuardrail
 
 
 def guardrail_from_settings(settings: Settings) -> Guardrail:
@@ -11,4 +11,6 @@ def guardrail_from_settings(settings: Settings) -> Guardrail:
         from .model_armor import ModelArmorGuardrail
 
         return Layers(PatternGuardrail(), ModelArmorGuardrail.from_settings(settings))
-    return PatternGuardrail()
+    if settings.guardrail == "patterns":
+        return PatternGuardrail()
+    return ClassifierGuardrail()

@@ -13,13 +13,15 @@ results and retrieved passages (a flagged one is withheld from the model, the
 rest of the run goes on), and a guardrail that also `ScreensAnswers` sees each
 answer before it is kept.
 
-`PatternGuardrail`, the default, is a transparent pattern screen: fast, offline,
-deterministic; it reads through disguised letters and encodings (normalise.py)
-and knows the core phrases in thirteen languages, but a paraphrase evades it (see
-docs/guardrails.md for its measured rates). GUARDRAIL=model_armor puts Google
-Cloud's Model Armor behind it (model_armor.py). Any other classifier implements
-`Guardrail` and is returned from `guardrail_setup.guardrail_from_settings`; the
-graph does not change.
+`PatternGuardrail` is a transparent pattern screen: fast, offline, deterministic;
+it reads through disguised letters and encodings (normalise.py) and knows the core
+phrases in thirteen languages, but a paraphrase evades it. `ClassifierGuardrail`,
+the default, adds a small learned classifier of what people write
+(injection_classifier.py), which catches most paraphrases (docs/guardrails.md has
+both's measured rates). GUARDRAIL=model_armor puts Google Cloud's Model Armor
+behind the patterns (model_armor.py). Any other classifier implements `Guardrail`
+and is returned from `guardrail_setup.guardrail_from_settings`; the graph does not
+change.
 """
 
 import re
@@ -27,8 +29,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
-from .attack_patterns import INJECTION, JAILBREAK, rules
+from .attack_patterns import INJECTION, JAILBREAK
+from .injection_classifier import InjectionClassifier, shipped_classifier
 from .normalise import decoded_forms, normalise
+from .pattern_parts import rules
 from .prompts import load_prompt
 
 GuardrailPolicy = Literal["block", "flag", "off"]
@@ -81,6 +85,14 @@ class ScreensAnswers(Protocol):
     async def classify_answer(self, answer: str) -> str | None: ...
 
 
+@runtime_checkable
+class ScreensToolResults(Protocol):
+    """A guardrail that reads tool results and retrieved passages its own way (a
+    classifier of chat messages misreads documents)."""
+
+    async def classify_tool_result(self, result: str) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class OffTopic:
     """What is far outside the agent's purpose: data, in the prompt file
@@ -118,6 +130,28 @@ class PatternGuardrail:
         return None
 
 
+class ClassifierGuardrail(PatternGuardrail):
+    """The default guardrail: the patterns, then the learned classifier for what
+    the patterns let through. Tool results and passages get the patterns alone:
+    the classifier learnt from messages, and a document is no message."""
+
+    def __init__(
+        self,
+        off_topic: OffTopic | None = None,
+        classifier: InjectionClassifier | None = None,
+    ) -> None:
+        super().__init__(off_topic)
+        self.classifier = classifier or shipped_classifier()
+
+    async def classify(self, message: str) -> str | None:
+        if reason := await super().classify(message):
+            return reason
+        return "prompt_injection" if self.classifier.flags(message) else None
+
+    async def classify_tool_result(self, result: str) -> str | None:
+        return await super().classify(result)
+
+
 async def decide(
     guardrail: Guardrail,
     policy: GuardrailPolicy,
@@ -127,7 +161,9 @@ async def decide(
     """Classify a text and apply the policy to what was found."""
     if policy == "off":
         return ALLOWED
-    if source != "answer":
+    if source == "tool_result" and isinstance(guardrail, ScreensToolResults):
+        reason = await guardrail.classify_tool_result(message)
+    elif source != "answer":
         reason = await guardrail.classify(message)
     elif isinstance(guardrail, ScreensAnswers):
         reason = await guardrail.classify_answer(message)

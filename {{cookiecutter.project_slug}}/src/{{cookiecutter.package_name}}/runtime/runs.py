@@ -17,7 +17,7 @@ from ..agent.prompts import Prompt
 from ..agent.state import AgentState
 from ..observability.capture import RunCapture
 from ..observability.metering import Metering, RunMeter, RunStatus
-from ..observability.telemetry import lineage, run_lineage, trace_id
+from ..observability.telemetry import lineage, run_lineage
 from .active_runs import SHUTDOWN, ActiveRuns
 from .errors import (
     InvalidMessageError,
@@ -27,6 +27,7 @@ from .errors import (
 )
 from .history import ThreadHistory
 from .locks import SingleProcessLocks, ThreadLocks
+from .run_end import end_run
 from .run_types import (
     Outcome,
     RunFailed,
@@ -35,7 +36,6 @@ from .run_types import (
     RunRequest,
     StreamPart,
     run_config,
-    user_input,
 )
 from .threads import ANONYMOUS, Thread, ThreadRegistry, ThreadStatus
 
@@ -268,29 +268,16 @@ class AgentRunner:
                 )
             finally:
                 self.active.end(request.thread_id)
-                try:
-                    if failure:
-                        log.put_nowait(failure)
-                    said = user_input(request.input)
-                    summary = self.metering.finish(
-                        meter,
-                        thread_id=request.thread_id,
-                        run_id=request.run_id,
-                        status=run_status,
-                        error=failure.code if failure else None,
-                        user_input=said,
-                        guardrail=outcome.guardrail,
-                    )
-                    log.put_nowait(summary)
-                    if self.capture is not None:
-                        self.capture.add_run(
-                            summary,
-                            user_input=said,
-                            messages=outcome.messages,
-                            trace_id=trace_id(),
-                        )
-                finally:
-                    log.put_nowait(None)  # whatever happens, the reader stops
+                end_run(
+                    request,
+                    log,
+                    outcome,
+                    meter=meter,
+                    status=run_status,
+                    failure=failure,
+                    metering=self.metering,
+                    capture=self.capture,
+                )
 
     async def _release(self, request: RunRequest, status: ThreadStatus) -> None:
         """Record how the run left its thread (or forget a temporary thread), then

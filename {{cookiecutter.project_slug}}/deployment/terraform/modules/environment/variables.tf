@@ -374,13 +374,13 @@ variable "model_armor_log_verdicts" {
 {%- if cookiecutter.deployment_target == "cloud_run" %}
 
 variable "guardrail" {
-  description = "The agent's guardrail (GUARDRAIL): `model_armor` screens with the environment's Model Armor template after the local pattern screen; `patterns` uses the local screen alone (the template is still created)."
+  description = "The agent's guardrail (GUARDRAIL): `model_armor` screens with the environment's Model Armor template after the local pattern screen; `classifier` uses the local screen (patterns, then a learned classifier) alone, `patterns` the patterns alone (the template is still created)."
   type        = string
   default     = "model_armor"
 
   validation {
-    condition     = contains(["model_armor", "patterns"], var.guardrail)
-    error_message = "guardrail is `model_armor` or `patterns`."
+    condition     = contains(["model_armor", "classifier", "patterns"], var.guardrail)
+    error_message = "guardrail is `model_armor`, `classifier` or `patterns`."
   }
 }
 
