@@ -4,7 +4,8 @@ The pattern screen knows phrases; an attack in other words passes it. This model
 knows the shape of attacks: a logistic regression over the character (2 to 4) and
 word n-grams of a message once `normalise` has taken the disguises off, scored on
 the message and on each of its decoded forms (`decoded_forms`), the highest score
-counting. It runs on the standard library alone, in well under a millisecond.
+counting. It runs on the standard library alone: about a millisecond for a
+short message (docs/guardrails.md).
 
 The weights and the threshold are data (`injection_model.json`), trained and
 validated by the template's `scripts/train_injection_classifier.py` on labelled
