@@ -76,6 +76,7 @@ def project_module(name: str) -> types.ModuleType:
 
 
 classifier = project_module("injection_classifier")
+normalise = project_module("normalise")
 patterns = project_module("attack_patterns")
 
 
@@ -105,7 +106,7 @@ def _lines(path: Path) -> list[str]:
 
 def flagged_by_patterns(text: str) -> bool:
     rules = [*patterns.INJECTION, *patterns.JAILBREAK]
-    return any(rule.search(form) for form in classifier.forms(text) for rule in rules)
+    return any(rule.search(form) for form in normalise.forms(text) for rule in rules)
 
 
 def relettered(text: str, k: int) -> str:
@@ -204,11 +205,11 @@ def main() -> int:
     )
     args = parser.parse_args()
     rows = load_rows()
-    row_forms = [[featurise(f) for f in classifier.forms(r["text"])] for r in rows]
+    row_forms = [[featurise(f) for f in normalise.forms(r["text"])] for r in rows]
     extra = [
         set()
         if r["attack"]
-        else featurise(classifier.normalise(relettered(r["text"], i)))
+        else featurise(normalise.normalise(relettered(r["text"], i)))
         for i, r in enumerate(rows)
     ]
     data = [(f, r["attack"], e) for f, r, e in zip(row_forms, rows, extra, strict=True)]

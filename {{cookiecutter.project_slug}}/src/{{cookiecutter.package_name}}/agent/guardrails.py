@@ -31,7 +31,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 from .attack_patterns import INJECTION, JAILBREAK
 from .injection_classifier import InjectionClassifier, shipped_classifier
-from .normalise import decoded_forms, normalise
+from .normalise import forms
 from .pattern_parts import rules
 from .prompts import load_prompt
 
@@ -123,7 +123,10 @@ class PatternGuardrail:
 
     async def classify(self, message: str) -> str | None:
         # The message as written, and what its encodings say.
-        texts = [normalise(text) for text in (message, *decoded_forms(message))]
+        return self.match(forms(message))
+
+    def match(self, texts: Sequence[str]) -> str | None:
+        """The first reason a pattern finds in these forms of a text, or None."""
         for reason, patterns in self.rules:
             if any(pattern.search(text) for pattern in patterns for text in texts):
                 return reason
@@ -144,9 +147,11 @@ class ClassifierGuardrail(PatternGuardrail):
         self.classifier = classifier or shipped_classifier()
 
     async def classify(self, message: str) -> str | None:
-        if reason := await super().classify(message):
+        texts = forms(message)  # read once, for both
+        if reason := self.match(texts):
             return reason
-        return "prompt_injection" if self.classifier.flags(message) else None
+        flagged = self.classifier.score_forms(texts) >= self.classifier.threshold
+        return "prompt_injection" if flagged else None
 
     async def classify_tool_result(self, result: str) -> str | None:
         return await super().classify(result)

@@ -18,12 +18,13 @@ not documents: tool results and retrieved passages are left to the patterns
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .normalise import decoded_forms, normalise
+from .normalise import forms
 
 MODEL_PATH = Path(__file__).with_name("injection_model.json")
 # A form is scored on this many characters at most: an attack is written early,
@@ -49,16 +50,6 @@ def features(
         for n in range(word_ngrams[0], word_ngrams[1] + 1)
         for i in range(len(words) - n + 1)
     )
-    return found
-
-
-def forms(text: str) -> list[str]:
-    """What the model reads: the normalised text, then each normalised decoded form
-    (base64, hex, ROT13, backwards...), as the pattern screen reads them."""
-    found = [normalise(text)]
-    for decoded in decoded_forms(text):
-        if (form := normalise(decoded)) not in found:
-            found.append(form)
     return found
 
 
@@ -94,7 +85,11 @@ class InjectionClassifier:
 
     def score(self, text: str) -> float:
         """The highest score over the text's forms."""
-        return max(self.score_form(form) for form in forms(text))
+        return self.score_forms(forms(text))
+
+    def score_forms(self, found: Sequence[str]) -> float:
+        """The highest score over forms already read (normalise.forms)."""
+        return max(self.score_form(form) for form in found)
 
     def flags(self, text: str) -> bool:
         return self.score(text) >= self.threshold

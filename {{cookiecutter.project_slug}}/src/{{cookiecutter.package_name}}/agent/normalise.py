@@ -182,3 +182,13 @@ def _as_text(decode: Callable[[str], bytes], span: str) -> list[str]:
         return []
     printable = sum(c.isprintable() or c.isspace() for c in decoded)
     return [decoded] if decoded and printable / len(decoded) > 0.95 else []
+
+
+def forms(text: str) -> list[str]:
+    """What the screens read: the normalised text, then each normalised decoded
+    form (base64, hex, ROT13, backwards...), each once."""
+    found = [normalise(text)]
+    for decoded in decoded_forms(text):
+        if (form := normalise(decoded)) not in found:
+            found.append(form)
+    return found
